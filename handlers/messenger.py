@@ -1,0 +1,59 @@
+"""The narrow port through which handlers talk to a platform, and the errors it raises."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from handlers.events import Attachment, Event
+from handlers.replies import Reply
+from storage.models import Address, Platform
+
+
+class DeliveryError(Exception):
+    """A platform refused or failed a call. Subclasses tell the caller what to do next."""
+
+
+class RetryAfter(DeliveryError):
+    """The platform asked us to slow down (Telegram 429, VK errors 6, 9 and 29)."""
+
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class RecipientUnreachable(DeliveryError):
+    """The reader blocked the bot or cannot receive its messages (Telegram 403, VK 901/7)."""
+
+
+class TransientError(DeliveryError):
+    """A 5xx answer or a network failure: worth retrying with back-off."""
+
+
+class PermanentError(DeliveryError):
+    """The call can never succeed as it is (a malformed request, a deleted chat)."""
+
+
+class Messenger(Protocol):
+    """What a platform adapter offers the neutral core."""
+
+    platform: Platform
+
+    async def send(self, to: Address, reply: Reply, *, idempotency_key: str | None = None) -> int:
+        """Send a reply and return the platform's id of the (last) message sent.
+
+        Where the platform supports it (VK ``random_id``), ``idempotency_key`` makes a resend
+        of the same key a no-op.
+        """
+        ...
+
+    async def edit(self, to: Address, message_id: int, reply: Reply) -> None:
+        """Replace the text and buttons of a message the bot sent earlier."""
+        ...
+
+    async def acknowledge(self, event: Event, notice: str | None = None) -> None:
+        """Confirm a button press to the platform, optionally with a short pop-up notice."""
+        ...
+
+    async def download(self, attachment: Attachment) -> bytes:
+        """Fetch the bytes of a file a user sent on this platform."""
+        ...

@@ -1,0 +1,69 @@
+"""Neutral outgoing replies that each adapter renders in its own way."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.events import Attachment, AttachmentKind
+from storage.models import Platform
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Plain text (never markup: adapters send it without a parse mode), optional rows of
+    buttons and optional files."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+    def flat_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe form, for the outbox table."""
+        return {
+            "text": self.text,
+            "buttons": [[[b.text, b.payload] for b in row] for row in self.buttons],
+            "attachments": [_attachment_to_dict(a) for a in self.attachments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=str(data.get("text", "")),
+            buttons=tuple(
+                tuple(Button(str(text), str(payload)) for text, payload in row)
+                for row in data.get("buttons", [])
+            ),
+            attachments=tuple(_attachment_from_dict(a) for a in data.get("attachments", [])),
+        )
+
+
+def _attachment_to_dict(attachment: Attachment) -> dict[str, Any]:
+    data = attachment.metadata()
+    if attachment.data is not None:
+        data["data"] = base64.b64encode(attachment.data).decode("ascii")
+    return data
+
+
+def _attachment_from_dict(data: dict[str, Any]) -> Attachment:
+    raw = data.get("data")
+    platform = data.get("platform")
+    return Attachment(
+        kind=AttachmentKind(data.get("kind", AttachmentKind.DOCUMENT)),
+        platform=Platform(platform) if platform else None,
+        ref=data.get("ref"),
+        file_name=data.get("file_name"),
+        mime_type=data.get("mime_type"),
+        size=data.get("size"),
+        data=base64.b64decode(raw) if raw else None,
+    )
