@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -29,7 +29,7 @@ class RateLimiter:
     def __init__(
         self,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], object] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
@@ -55,7 +55,7 @@ class RateLimiter:
                 for limit in limits:
                     self._windows.setdefault(limit.key, deque()).append(now)
                 return
-            await self._sleep(wait + 0.001)  # type: ignore[misc]
+            await self._sleep(wait + 0.001)
 
     def forget_idle(self) -> None:
         """Drop windows with no recent calls, so that memory does not grow with chat count."""
