@@ -1,0 +1,62 @@
+"""The one scheduler of a deployment: APScheduler 3.11 jobs that only do idempotent work.
+
+Jobs never talk to a platform themselves; anything to be delivered goes into the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from storage.database import Storage
+
+log = logging.getLogger(__name__)
+
+SENT_OUTBOX_KEEP_DAYS = 30
+MISFIRE_GRACE_SECONDS = 6 * 3600
+"""A job missed while the bot was down runs once when it is back, within this window."""
+
+
+class RetentionJob:
+    """Deletes conversations older than the retention period promised in the privacy notice,
+    and delivered outbox rows that are no longer needed for de-duplication."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        retention_days: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._storage = storage
+        self._retention = timedelta(days=retention_days)
+        self._clock = clock
+
+    async def __call__(self) -> None:
+        now = self._clock()
+        messages = await self._storage.conversations.erase_older_than(now - self._retention)
+        rows = await self._storage.outbox.purge_sent(now - timedelta(days=SENT_OUTBOX_KEEP_DAYS))
+        log.info("retention: erased %d old messages and %d delivered outbox rows", messages, rows)
+
+
+def build_scheduler(storage: Storage, timezone: str, retention_days: int) -> AsyncIOScheduler:
+    """A scheduler with the deployment's jobs; the caller starts and shuts it down."""
+    scheduler = AsyncIOScheduler(
+        timezone=ZoneInfo(timezone),
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+        },
+    )
+    scheduler.add_job(
+        RetentionJob(storage, retention_days),
+        CronTrigger(hour=3, minute=30, timezone=ZoneInfo(timezone)),
+        id="retention",
+        replace_existing=True,
+    )
+    return scheduler

@@ -1,0 +1,40 @@
+"""A messenger that records what the core would have sent, for handler tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from handlers.events import Attachment, Event
+from handlers.replies import Reply
+from storage.models import Address, Platform
+
+
+@dataclass
+class RecordingMessenger:
+    platform: Platform = Platform.TELEGRAM
+    sent: list[tuple[Address, Reply]] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+    edits: list[tuple[Address, int, Reply]] = field(default_factory=list)
+
+    async def send(self, to: Address, reply: Reply, *, idempotency_key: str | None = None) -> int:
+        self.sent.append((to, reply))
+        return len(self.sent)
+
+    async def edit(self, to: Address, message_id: int, reply: Reply) -> None:
+        self.edits.append((to, message_id, reply))
+
+    async def acknowledge(self, event: Event, notice: str | None = None) -> None:
+        if event.callback_id:
+            self.acknowledged.append(event.callback_id)
+
+    async def download(self, attachment: Attachment) -> bytes:
+        return b""
+
+    def replies_to(self, address: Address) -> list[Reply]:
+        return [reply for to, reply in self.sent if to == address]
+
+    def last(self, address: Address) -> Reply:
+        return self.replies_to(address)[-1]
+
+    def clear(self) -> None:
+        self.sent.clear()
