@@ -1,0 +1,119 @@
+"""Engines for the two supported backends, and the bundle of repositories built on one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from storage.conversations import ConversationRepository
+from storage.dialogs import DialogRepository
+from storage.outbox import OutboxRepository
+from storage.readers import ReaderRepository
+from storage.types import Clock, utcnow
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def async_url(url: str | URL) -> URL:
+    """Map a database URL to its async driver: ``sqlite:///`` to aiosqlite, ``postgresql://``
+    and ``postgres://`` to asyncpg. Other drivers are refused."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    try:
+        drivername = _DRIVERS[parsed.drivername]
+    except KeyError:
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}: "
+            "use sqlite+aiosqlite:///path or postgresql+asyncpg://…"
+        ) from None
+    return parsed.set(drivername=drivername)
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
+def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine for ``url`` (see :func:`async_url`).
+
+    A SQLite file gets its parent directory created, and every connection runs in WAL mode
+    with foreign keys enforced and a busy timeout, so that concurrent writers wait instead of
+    failing. Extra keyword arguments go to :func:`sqlalchemy.ext.asyncio.create_async_engine`.
+    """
+    target = async_url(url)
+    if target.get_backend_name() != "sqlite":
+        return create_async_engine(target, **kwargs)
+
+    memory = _is_memory(target)
+    if memory:
+        # Each connection to ":memory:" is a separate database; share the one connection.
+        kwargs.setdefault("poolclass", StaticPool)
+    else:
+        assert target.database is not None
+        Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(target, **kwargs)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
+    return engine
+
+
+def _sqlite_pragmas(*, wal: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+class Storage:
+    """One engine and the four repositories that share it.
+
+    Build it with :meth:`open` (or from an existing engine) and release it with
+    :meth:`close`, or use it as an async context manager. The schema is not created here:
+    run :func:`storage.migrate.upgrade` first.
+    """
+
+    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.readers = ReaderRepository(engine, clock)
+        self.conversations = ConversationRepository(engine, clock)
+        self.dialogs = DialogRepository(engine, clock)
+        self.outbox = OutboxRepository(engine, clock)
+
+    @classmethod
+    def open(cls, url: str | URL, clock: Clock = utcnow, **engine_kwargs: Any) -> Self:
+        """Create the engine for ``url`` (see :func:`create_engine`) and the repositories."""
+        return cls(create_engine(url, **engine_kwargs), clock)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()

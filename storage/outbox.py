@@ -1,0 +1,182 @@
+"""The durable outbox: messages whose loss matters wait here until a sender delivers them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.dialect import insert_or_ignore
+from storage.models import Address, OutboxItem, OutboxStatus, Platform
+from storage.schema import outbox
+from storage.types import Clock, utcnow
+
+PENDING = str(OutboxStatus.PENDING)
+SENDING = str(OutboxStatus.SENDING)
+UNDELIVERED = (PENDING, SENDING)
+
+
+def _item(row: Row[tuple[object, ...]]) -> OutboxItem:
+    values = row._mapping
+    return OutboxItem(
+        id=values["id"],
+        key=values["idempotency_key"],
+        address=Address(Platform(values["platform"]), values["peer_id"]),
+        payload=dict(values["payload"]),
+        status=OutboxStatus(values["status"]),
+        attempts=values["attempts"],
+        next_attempt_at=values["next_attempt_at"],
+        created_at=values["created_at"],
+        reader_id=values["reader_id"],
+        last_error=values["last_error"],
+        sent_at=values["sent_at"],
+    )
+
+
+class OutboxRepository:
+    """Outbox rows; satisfies ``handlers.ports.Outbox``.
+
+    A row goes pending → sending (claimed, with a lease) → sent, or back to pending
+    (rescheduled), or to failed; undelivered rows can be cancelled. A sender that dies while
+    holding a lease loses it when the lease expires, and the row is claimed again.
+    """
+
+    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    async def enqueue(
+        self,
+        key: str,
+        address: Address,
+        payload: dict[str, Any],
+        reader_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Add a row due at ``not_before`` (default now); returns False, changing nothing,
+        if ``key`` is already there. Concurrent calls with one key add one row."""
+        now = self._clock()
+        values = {
+            "idempotency_key": key,
+            "platform": str(address.platform),
+            "peer_id": address.peer_id,
+            "reader_id": reader_id,
+            "payload": payload,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "locked_until": None,
+            "created_at": now,
+            "sent_at": None,
+            "last_error": None,
+        }
+        statement = insert_or_ignore(
+            self._engine.dialect, outbox, values, ("idempotency_key",)
+        ).returning(outbox.c.id)
+        async with self._engine.begin() as conn:
+            inserted = (await conn.execute(statement)).first()
+        return inserted is not None
+
+    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+        """Take up to ``limit`` due rows for sending, oldest due first, leased until
+        ``now + lease_seconds``.
+
+        Due means pending with ``next_attempt_at <= now``, or sending with an expired lease.
+        One statement selects and marks the rows. PostgreSQL locks them with ``FOR UPDATE
+        SKIP LOCKED``, so concurrent claimers skip each other's rows instead of waiting;
+        SQLite runs the statement under its single write lock.
+        """
+        due = (
+            select(outbox.c.id)
+            .where(
+                or_(
+                    and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now),
+                    and_(outbox.c.status == SENDING, outbox.c.locked_until < now),
+                )
+            )
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(due.scalar_subquery()))
+            .values(status=SENDING, locked_until=now + timedelta(seconds=lease_seconds))
+            .returning(*outbox.c)
+        )
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(statement)).all()
+        items = [_item(row) for row in rows]
+        # RETURNING promises no order.
+        return sorted(items, key=lambda item: (item.next_attempt_at, item.id))
+
+    async def mark_sent(self, item_id: int, at: datetime) -> None:
+        """Record that the row was delivered at ``at``."""
+        await self._update(
+            outbox.c.id == item_id, status=str(OutboxStatus.SENT), sent_at=at, locked_until=None
+        )
+
+    async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
+        """Put a claimed row back to pending, due at ``at``, counting the attempt.
+
+        A row cancelled meanwhile stays cancelled.
+        """
+        await self._update(
+            and_(outbox.c.id == item_id, outbox.c.status == SENDING),
+            status=PENDING,
+            next_attempt_at=at,
+            attempts=outbox.c.attempts + 1,
+            last_error=error,
+            locked_until=None,
+        )
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        """Give up on an undelivered row, counting the attempt; it is never claimed again."""
+        await self._update(
+            and_(outbox.c.id == item_id, outbox.c.status.in_(UNDELIVERED)),
+            status=str(OutboxStatus.FAILED),
+            attempts=outbox.c.attempts + 1,
+            last_error=error,
+            locked_until=None,
+        )
+
+    async def cancel_for(self, address: Address) -> int:
+        """Cancel undelivered rows for an address (the reader is unreachable or forgotten);
+        returns how many."""
+        return await self._update(
+            and_(
+                outbox.c.platform == str(address.platform),
+                outbox.c.peer_id == address.peer_id,
+                outbox.c.status.in_(UNDELIVERED),
+            ),
+            status=str(OutboxStatus.CANCELLED),
+            locked_until=None,
+        )
+
+    async def get(self, key: str) -> OutboxItem | None:
+        """The row with idempotency key ``key``, if any."""
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(select(outbox).where(outbox.c.idempotency_key == key))
+            ).first()
+        return _item(row) if row else None
+
+    async def purge_sent(self, older_than: datetime) -> int:
+        """Delete rows delivered before ``older_than`` (retention); returns how many.
+
+        Their idempotency keys go with them, so purge only past the horizon in which a job
+        could enqueue the same key again.
+        """
+        statement = delete(outbox).where(
+            outbox.c.status == str(OutboxStatus.SENT), outbox.c.sent_at < older_than
+        )
+        async with self._engine.begin() as conn:
+            result = await conn.execute(statement)
+        return result.rowcount
+
+    async def _update(self, condition: Any, **changes: Any) -> int:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(update(outbox).where(condition).values(**changes))
+        return result.rowcount

@@ -1,0 +1,151 @@
+"""Readers: who wrote to the bot, on which platform, in which language, with what consent."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, and_, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.dialect import insert_or_ignore
+from storage.models import Address, ConsentState, OutboxStatus, Platform, Reader
+from storage.schema import dialog_states, messages, outbox, readers
+from storage.types import Clock, utcnow
+
+UNDELIVERED = (str(OutboxStatus.PENDING), str(OutboxStatus.SENDING))
+
+
+def _reader(row: Row[tuple[object, ...]]) -> Reader:
+    values = row._mapping
+    return Reader(
+        id=values["id"],
+        address=Address(Platform(values["platform"]), values["peer_id"]),
+        language=values["language"],
+        consent=ConsentState(values["consent"]),
+        display_name=values["display_name"],
+        reachable=values["reachable"],
+        created_at=values["created_at"],
+        consent_at=values["consent_at"],
+    )
+
+
+class ReaderRepository:
+    """Readers stored in SQL; satisfies ``handlers.ports.Readers``."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    async def get(self, address: Address) -> Reader | None:
+        """The reader at ``address``, if one is stored."""
+        query = select(readers).where(
+            readers.c.platform == address.platform, readers.c.peer_id == address.peer_id
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _reader(row) if row else None
+
+    async def get_by_id(self, reader_id: int) -> Reader | None:
+        """The reader with ``reader_id``, if one is stored."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(readers).where(readers.c.id == reader_id))).first()
+        return _reader(row) if row else None
+
+    async def create(self, address: Address, language: str) -> Reader:
+        """Create the reader, or return the existing one for that address.
+
+        Concurrent calls for one address all return the same reader and never raise: the
+        insert does nothing on conflict and the row is read back in the same transaction.
+        An existing reader keeps their language.
+        """
+        now = self._clock()
+        values = {
+            "platform": str(address.platform),
+            "peer_id": address.peer_id,
+            "language": language,
+            "consent": str(ConsentState.UNKNOWN),
+            "consent_at": None,
+            "display_name": None,
+            "reachable": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert_or_ignore(conn.dialect, readers, values, ("platform", "peer_id"))
+            )
+            row = (
+                await conn.execute(
+                    select(readers).where(
+                        readers.c.platform == address.platform,
+                        readers.c.peer_id == address.peer_id,
+                    )
+                )
+            ).one()
+        return _reader(row)
+
+    async def set_language(self, reader_id: int, language: str) -> None:
+        """Remember the language the reader chose."""
+        await self._update(reader_id, language=language)
+
+    async def set_consent(
+        self, reader_id: int, consent: ConsentState, display_name: str | None = None
+    ) -> None:
+        """Record a consent decision and when it was made.
+
+        GIVEN stores ``display_name`` (a None keeps the one stored); any other decision
+        clears the display name. ``consent_at`` is the time of the latest decision, and is
+        cleared when the state goes back to UNKNOWN.
+        """
+        now = self._clock()
+        if consent is ConsentState.GIVEN:
+            changes: dict[str, object] = {"consent": str(consent), "consent_at": now}
+            if display_name is not None:
+                changes["display_name"] = display_name
+        else:
+            changes = {
+                "consent": str(consent),
+                "consent_at": None if consent is ConsentState.UNKNOWN else now,
+                "display_name": None,
+            }
+        await self._update(reader_id, **changes)
+
+    async def set_reachable(self, address: Address, reachable: bool) -> None:
+        """Mark whether the platform still lets the bot write to ``address``."""
+        statement = (
+            update(readers)
+            .where(readers.c.platform == address.platform, readers.c.peer_id == address.peer_id)
+            .values(reachable=reachable, updated_at=self._clock())
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(statement)
+
+    async def forget(self, reader_id: int) -> None:
+        """Erase the reader and everything stored about them, in one transaction.
+
+        Messages, dialog state and undelivered outbox rows (addressed to the reader's id or
+        address) are deleted. Rows already sent or given up keep their idempotency key, so a
+        replayed job never sends them again, but lose their payload and error text.
+        """
+        same_address = exists().where(
+            readers.c.id == reader_id,
+            readers.c.platform == outbox.c.platform,
+            readers.c.peer_id == outbox.c.peer_id,
+        )
+        addressed = (outbox.c.reader_id == reader_id) | same_address
+        async with self._engine.begin() as conn:
+            # Writes only, first one first: on SQLite that takes the write lock up front.
+            await conn.execute(
+                delete(outbox).where(and_(addressed, outbox.c.status.in_(UNDELIVERED)))
+            )
+            await conn.execute(update(outbox).where(addressed).values(payload={}, last_error=None))
+            await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
+            await conn.execute(delete(dialog_states).where(dialog_states.c.reader_id == reader_id))
+            await conn.execute(delete(readers).where(readers.c.id == reader_id))
+
+    async def _update(self, reader_id: int, **changes: object) -> None:
+        statement = (
+            update(readers)
+            .where(readers.c.id == reader_id)
+            .values(**changes, updated_at=self._clock())
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(statement)
