@@ -1,0 +1,54 @@
+"""An ``Outbox`` wrapper that wakes the sender whenever a new row is enqueued."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from handlers.ports import Outbox
+from storage.models import Address, OutboxItem
+
+
+class NotifyingOutbox:
+    """Delegates to ``inner`` and calls ``on_enqueued`` after each row actually added.
+
+    The composition root hands this to the handlers with ``sender.notify`` as the callback,
+    so an interactive message does not wait for the sender's next poll. It only wakes the
+    sender in this process; senders elsewhere find the row at their next poll.
+    """
+
+    def __init__(self, inner: Outbox, on_enqueued: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_enqueued = on_enqueued
+
+    async def enqueue(
+        self,
+        key: str,
+        address: Address,
+        payload: dict[str, Any],
+        reader_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        added = await self._inner.enqueue(key, address, payload, reader_id, not_before)
+        if added:
+            self._on_enqueued()
+        return added
+
+    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+        return await self._inner.claim(limit, now, lease_seconds)
+
+    async def mark_sent(self, item_id: int, at: datetime) -> None:
+        await self._inner.mark_sent(item_id, at)
+
+    async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
+        await self._inner.reschedule(item_id, at, error)
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        await self._inner.mark_failed(item_id, error)
+
+    async def cancel_for(self, address: Address) -> int:
+        return await self._inner.cancel_for(address)
+
+    async def get(self, key: str) -> OutboxItem | None:
+        return await self._inner.get(key)

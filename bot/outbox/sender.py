@@ -1,0 +1,287 @@
+"""The outbox sender: drains the durable outbox table through each platform's messenger.
+
+Delivery guarantees, honestly stated:
+
+* A row is claimed with a lease before it is sent, and sent at most once per claim. If the
+  process dies after the claim but before the send, the row stays ``sending`` until its lease
+  runs out and is then claimed and sent again: nothing is lost.
+* If the process dies after the platform accepted a message but before ``mark_sent`` was
+  committed, the row is claimed and sent again after its lease. The row's idempotency key is
+  passed to the messenger each time. VK uses it as ``random_id``, so VK drops the repeat.
+  Telegram has no such feature, so in that narrow window a Telegram reader may get the same
+  message twice. That is at-least-once delivery, the best the Bot API allows.
+* Rows for one address are sent one after another in id order. When one of them has to wait
+  (a flood-wait, a transient error), the later ones claimed with it wait until the same
+  moment. Rows claimed in later batches are not held back, so ordering across retries is
+  only as good as the storage's "oldest first" claim.
+* The storage port updates rows by id without checking who holds the lease, which is why a
+  send is only started while at least half of its lease remains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.outbox.backoff import backoff_delay
+from bot.outbox.errors import describe
+from bot.outbox.tuning import SenderTuning
+from handlers.messenger import (
+    DeliveryError,
+    Messenger,
+    PermanentError,
+    RecipientUnreachable,
+    RetryAfter,
+)
+from handlers.ports import Outbox
+from handlers.replies import Reply
+from storage.models import Address, OutboxItem, Platform
+
+log = logging.getLogger(__name__)
+
+
+class Reachability(Protocol):
+    """The one thing the sender needs from the ``Readers`` port."""
+
+    async def set_reachable(self, address: Address, reachable: bool) -> None: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Next(enum.Enum):
+    GO_ON = "go on"
+    """The row is settled (sent or failed); the address's next row may go."""
+    HOLD = "hold"
+    """The row was put back; the address's later rows wait until the same moment."""
+    STOP = "stop"
+    """The address is unreachable and its other rows were cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    next: _Next
+    hold_until: datetime | None = None
+
+
+_GO_ON = _Outcome(_Next.GO_ON)
+_STOP = _Outcome(_Next.STOP)
+_HELD = "held behind an earlier row to the same address"
+
+
+class OutboxSender:
+    """Claims due outbox rows and delivers them, concurrently across addresses.
+
+    Use ``run`` in production and ``drain_once`` in tests; do not run both at once.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        readers: Reachability,
+        messengers: Mapping[Platform, Messenger],
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        tuning: SenderTuning | None = None,
+        random_fraction: Callable[[], float] = random.random,
+    ) -> None:
+        """``clock`` returns tz-aware UTC time; ``random_fraction`` in [0, 1) feeds the
+        back-off jitter. ``messengers`` may lack a platform that is switched off: its rows are
+        kept and retried every ``tuning.park_seconds``."""
+        self._outbox = outbox
+        self._readers = readers
+        self._messengers = dict(messengers)
+        self._clock = clock
+        self._tuning = tuning or SenderTuning()
+        self._random = random_fraction
+        self._wake = asyncio.Event()
+        self._stop: asyncio.Event | None = None
+        self._warned_platforms: set[Platform] = set()
+
+    def notify(self) -> None:
+        """Something was just enqueued: look for due rows now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; sends already started finish, nothing new starts.
+
+        Failures of the storage itself are logged and retried after the poll interval, so the
+        loop only ends through ``stop`` or cancellation.
+        """
+        self._stop = stop
+        relay = asyncio.create_task(self._relay_stop(stop))
+        try:
+            while not stop.is_set():
+                try:
+                    processed = await self.drain_once()
+                except Exception as exc:
+                    log.error("outbox: draining failed: %s", describe(exc))
+                    processed = 0
+                if processed == 0 and not stop.is_set():
+                    await self._idle()
+        finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
+            self._stop = None
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows and deliver it; returns how many rows were claimed."""
+        self._wake.clear()
+        now = self._clock()
+        items = await self._outbox.claim(self._tuning.batch_size, now, self._tuning.lease_seconds)
+        if not items:
+            return 0
+        start_by = now + timedelta(seconds=self._tuning.lease_seconds / 2)
+        chains: dict[Address, list[OutboxItem]] = {}
+        for item in sorted(items, key=lambda i: i.id):
+            chains.setdefault(item.address, []).append(item)
+        slots = asyncio.Semaphore(self._tuning.concurrency)
+        async with asyncio.TaskGroup() as group:
+            for chain in chains.values():
+                group.create_task(self._deliver_chain(chain, start_by, slots))
+        return len(items)
+
+    async def _relay_stop(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake.set()
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._tuning.poll_interval):
+                await self._wake.wait()
+
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
+    async def _deliver_chain(
+        self, chain: Sequence[OutboxItem], start_by: datetime, slots: asyncio.Semaphore
+    ) -> None:
+        """Deliver one address's rows in id order. Never raises: a storage failure ends the
+        chain and leaves the rest leased, to be claimed again in order."""
+        async with slots:
+            hold_until: datetime | None = None
+            for item in chain:
+                try:
+                    if hold_until is not None:
+                        await self._outbox.reschedule(item.id, hold_until, _HELD)
+                        continue
+                    if self._stopping():
+                        await self._outbox.reschedule(item.id, self._clock(), "sender stopped")
+                        continue
+                    if self._clock() >= start_by:
+                        log.warning(
+                            "outbox #%d key=%s: lease half spent before sending, left to expire",
+                            item.id,
+                            item.key,
+                        )
+                        return
+                    outcome = await self._deliver(item)
+                except Exception as exc:
+                    log.error(
+                        "outbox #%d key=%s: storage failed, rest of the chain left leased: %s",
+                        item.id,
+                        item.key,
+                        describe(exc),
+                    )
+                    return
+                if outcome.next is _Next.STOP:
+                    return
+                hold_until = outcome.hold_until
+
+    async def _deliver(self, item: OutboxItem) -> _Outcome:
+        platform = item.address.platform
+        messenger = self._messengers.get(platform)
+        if messenger is None:
+            return await self._park(item)
+        try:
+            reply = Reply.from_dict(item.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            return await self._fail(item, f"undecodable payload: {describe(exc)}")
+        try:
+            await messenger.send(item.address, reply, idempotency_key=item.key)
+        except RetryAfter as exc:
+            return await self._retry_after(item, exc)
+        except RecipientUnreachable as exc:
+            return await self._unreachable(item, exc)
+        except PermanentError as exc:
+            return await self._fail(item, describe(exc))
+        except Exception as exc:
+            # TransientError, and anything unexpected: an adapter bug must not stop the loop.
+            if not isinstance(exc, DeliveryError):
+                log.error("outbox #%d key=%s: unexpected %s", item.id, item.key, describe(exc))
+            return await self._back_off(item, exc)
+        await self._outbox.mark_sent(item.id, self._clock())
+        log.debug("outbox #%d key=%s sent on %s", item.id, item.key, platform)
+        return _GO_ON
+
+    async def _park(self, item: OutboxItem) -> _Outcome:
+        platform = item.address.platform
+        if platform not in self._warned_platforms:
+            self._warned_platforms.add(platform)
+            log.warning("outbox: no messenger for %s; its rows wait until one is set up", platform)
+        at = self._clock() + timedelta(seconds=self._tuning.park_seconds)
+        await self._outbox.reschedule(item.id, at, f"no messenger for {platform}")
+        return _Outcome(_Next.HOLD, at)
+
+    async def _retry_after(self, item: OutboxItem, exc: RetryAfter) -> _Outcome:
+        if item.attempts + 1 >= self._tuning.max_retry_after_attempts:
+            return await self._fail(item, f"gave up: {describe(exc)}")
+        at = self._clock() + timedelta(seconds=max(exc.seconds, 0.0))
+        log.info(
+            "outbox #%d key=%s: flood-wait %.1fs on %s",
+            item.id,
+            item.key,
+            exc.seconds,
+            item.address.platform,
+        )
+        await self._outbox.reschedule(item.id, at, describe(exc))
+        return _Outcome(_Next.HOLD, at)
+
+    async def _back_off(self, item: OutboxItem, exc: Exception) -> _Outcome:
+        error = describe(exc)
+        attempt = item.attempts + 1
+        if attempt >= self._tuning.max_attempts:
+            return await self._fail(item, f"gave up after {attempt} attempts: {error}")
+        delay = backoff_delay(
+            attempt, self._tuning.backoff_base, self._tuning.backoff_cap, self._random
+        )
+        at = self._clock() + timedelta(seconds=delay)
+        log.warning(
+            "outbox #%d key=%s: attempt %d on %s failed (%s), retry in %.0fs",
+            item.id,
+            item.key,
+            attempt,
+            item.address.platform,
+            error,
+            delay,
+        )
+        await self._outbox.reschedule(item.id, at, error)
+        return _Outcome(_Next.HOLD, at)
+
+    async def _unreachable(self, item: OutboxItem, exc: RecipientUnreachable) -> _Outcome:
+        # Fail this row before cancelling, so that the cancellation does not sweep it up.
+        await self._outbox.mark_failed(item.id, describe(exc))
+        cancelled = await self._outbox.cancel_for(item.address)
+        await self._readers.set_reachable(item.address, False)
+        log.info(
+            "outbox #%d key=%s: recipient on %s unreachable, %d other rows cancelled",
+            item.id,
+            item.key,
+            item.address.platform,
+            cancelled,
+        )
+        return _STOP
+
+    async def _fail(self, item: OutboxItem, error: str) -> _Outcome:
+        log.warning("outbox #%d key=%s failed: %s", item.id, item.key, error)
+        await self._outbox.mark_failed(item.id, error)
+        return _GO_ON
