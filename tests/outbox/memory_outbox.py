@@ -1,0 +1,118 @@
+"""An in-memory ``Outbox`` that keeps the port's promises, for tests of its users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from storage.models import Address, OutboxItem, OutboxStatus
+
+_UNDELIVERED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+class InvalidTransition(AssertionError):
+    """A caller settled a row it does not hold (only ``sending`` rows can be settled)."""
+
+
+class MemoryOutbox:
+    """Keys are unique; a claimed row is ``sending`` and its ``next_attempt_at`` is the end of
+    its lease, after which it can be claimed again. Rows are claimed oldest (lowest id) first.
+
+    Stricter than a database needs to be: settling a row that is not ``sending`` raises
+    ``InvalidTransition``, so a sender that touches rows it no longer holds fails its tests.
+    """
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._rows: dict[int, OutboxItem] = {}
+        self._next_id = 1
+        self.claims: list[list[int]] = []
+        """The ids returned by each non-empty claim, in order."""
+
+    @property
+    def rows(self) -> list[OutboxItem]:
+        return sorted(self._rows.values(), key=lambda row: row.id)
+
+    async def enqueue(
+        self,
+        key: str,
+        address: Address,
+        payload: dict[str, Any],
+        reader_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        if any(row.key == key for row in self._rows.values()):
+            return False
+        now = self._clock()
+        row = OutboxItem(
+            id=self._next_id,
+            key=key,
+            address=address,
+            payload=payload,
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            next_attempt_at=not_before or now,
+            created_at=now,
+            reader_id=reader_id,
+        )
+        self._rows[row.id] = row
+        self._next_id += 1
+        return True
+
+    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+        due = [
+            row for row in self.rows if row.status in _UNDELIVERED and row.next_attempt_at <= now
+        ]
+        lease_end = now + timedelta(seconds=lease_seconds)
+        claimed = [
+            replace(row, status=OutboxStatus.SENDING, next_attempt_at=lease_end)
+            for row in due[:limit]
+        ]
+        for row in claimed:
+            self._rows[row.id] = row
+        if claimed:
+            self.claims.append([row.id for row in claimed])
+        return claimed
+
+    async def mark_sent(self, item_id: int, at: datetime) -> None:
+        row = self._held(item_id)
+        self._rows[item_id] = replace(row, status=OutboxStatus.SENT, sent_at=at, last_error=None)
+
+    async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
+        row = self._held(item_id)
+        self._rows[item_id] = replace(
+            row,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=at,
+            attempts=row.attempts + 1,
+            last_error=error,
+        )
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        row = self._held(item_id)
+        self._rows[item_id] = replace(
+            row, status=OutboxStatus.FAILED, attempts=row.attempts + 1, last_error=error
+        )
+
+    async def cancel_for(self, address: Address) -> int:
+        undelivered = [
+            row
+            for row in self._rows.values()
+            if row.address == address and row.status in _UNDELIVERED
+        ]
+        for row in undelivered:
+            self._rows[row.id] = replace(row, status=OutboxStatus.CANCELLED)
+        return len(undelivered)
+
+    async def get(self, key: str) -> OutboxItem | None:
+        return next((row for row in self._rows.values() if row.key == key), None)
+
+    def _held(self, item_id: int) -> OutboxItem:
+        row = self._rows.get(item_id)
+        if row is None:
+            raise KeyError(item_id)
+        if row.status is not OutboxStatus.SENDING:
+            raise InvalidTransition(f"row #{item_id} is {row.status}, not sending")
+        return row
