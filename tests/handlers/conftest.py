@@ -33,19 +33,37 @@ class Desk:
         return self.telegram if address.platform is Platform.TELEGRAM else self.vk
 
     async def say(self, address: Address, text: str, **extra: object) -> Reply:
-        await self.service.handle(Event(address=address, sender_id=address.peer_id, text=text,
-                                        display_name="Анна Петрова", **extra))  # type: ignore[arg-type]
+        await self.service.handle(
+            Event(
+                address=address,
+                sender_id=address.peer_id,
+                text=text,
+                display_name="Анна Петрова",
+                **extra,
+            )
+        )  # type: ignore[arg-type]
         return self.messenger(address).last(address)
 
     async def press(self, address: Address, payload: str) -> Reply:
-        await self.service.handle(Event(address=address, sender_id=address.peer_id,
-                                        payload=payload, callback_id="cb",
-                                        display_name="Анна Петрова"))
+        await self.service.handle(
+            Event(
+                address=address,
+                sender_id=address.peer_id,
+                payload=payload,
+                callback_id="cb",
+                display_name="Анна Петрова",
+            )
+        )
         return self.messenger(address).last(address)
 
 
-def build_service(storage: Storage, telegram: RecordingMessenger, vk: RecordingMessenger,
-                  staff: Address | None = STAFF, flood_burst: int = 20) -> ReaderService:
+def build_service(
+    storage: Storage,
+    telegram: RecordingMessenger,
+    vk: RecordingMessenger,
+    staff: Address | None = STAFF,
+    flood_burst: int = 1000,
+) -> ReaderService:
     config = ServiceConfig(
         library=LibraryProfile(name="Кузбасская научная медицинская библиотека"),
         policy=ReaderPolicy(retention_days=180, max_text_length=500, flood_burst=flood_burst),

@@ -21,7 +21,12 @@ async def test_start_shows_welcome_notices_consent_and_menu(desk: Desk) -> None:
     assert "/forget" in reply.text  # how to delete them
     assert "не даём медицинских консультаций" in reply.text
     assert payloads(reply) == [
-        "consent:yes", "consent:no", "menu:ask", "menu:renew", "menu:new", "menu:settings",
+        "consent:yes",
+        "consent:no",
+        "menu:ask",
+        "menu:renew",
+        "menu:new",
+        "menu:settings",
     ]
     reader = await desk.storage.readers.get(READER)
     assert reader is not None and reader.consent is ConsentState.UNKNOWN

@@ -1,0 +1,129 @@
+"""Hostile and broken input gets a clear short answer and never breaks the conversation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from handlers.events import Attachment, AttachmentKind, Event
+from handlers.i18n import Catalog
+from handlers.payloads import MAX_PAYLOAD_BYTES, pack, parse
+from storage.database import Storage
+from storage.migrate import upgrade
+from storage.models import Address, Platform
+from tests.handlers.conftest import Desk, build_service
+from tests.support.recording import RecordingMessenger
+
+READER = Address(Platform.TELEGRAM, 42)
+
+
+async def test_forged_and_stale_payloads_get_the_menu(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    for forged in (
+        "form:renew:confirm:send",
+        "admin:drop",
+        "lang:xx",
+        "x" * 300,
+        "menu:../../etc",
+        "consent:yes:and:more:parts:here",
+        "",
+    ):
+        reply = await desk.press(READER, forged)
+        assert reply.buttons, forged
+    assert len(desk.telegram.acknowledged) == 7
+
+
+async def test_unknown_command(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    reply = await desk.say(READER, "/sudo rm")
+    assert "Такой команды нет" in reply.text
+
+
+async def test_huge_text_is_refused_with_the_limit(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    reply = await desk.say(READER, "ы" * 10_000)
+    assert "10000" in reply.text and "500" in reply.text
+
+
+async def test_unsupported_media_gets_an_explanation(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    voice = Attachment(AttachmentKind.UNSUPPORTED, Platform.TELEGRAM, ref="voice-1")
+    reply = await desk.say(READER, "", attachments=(voice,))
+    assert "Голосовые" in reply.text
+
+
+async def test_numbered_answer_works_where_buttons_cannot_be_shown(desk: Desk) -> None:
+    reply = await desk.say(READER, "/start")
+    assert reply.flat_buttons()[0].payload == "consent:yes"
+    await desk.say(READER, "1")
+    reader = await desk.storage.readers.get(READER)
+    assert reader is not None and reader.has_consent
+
+
+async def test_flood_is_warned_once_then_ignored(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'flood.sqlite3'}"
+    await upgrade(url)
+    storage = Storage.open(url)
+    telegram, vk = RecordingMessenger(Platform.TELEGRAM), RecordingMessenger(Platform.VK)
+    service = build_service(storage, telegram, vk, flood_burst=5)
+    try:
+        for n in range(30):
+            await service.handle(Event(address=READER, sender_id=42, text=f"спам {n}"))
+        texts = [r.text for r in telegram.replies_to(READER)]
+        assert len(texts) == 6
+        assert "слишком часто" in texts[-1]
+    finally:
+        await storage.close()
+
+
+async def test_user_text_is_never_used_as_a_format_string(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    await desk.press(READER, "consent:yes")
+    await desk.press(READER, "menu:renew")
+    await desk.say(READER, "A1")
+    reply = await desk.say(READER, "{0}{library} {days!r}")
+    assert "{0}{library} {days!r}" in reply.text
+
+
+def test_catalogues_are_complete_in_both_languages() -> None:
+    catalog = Catalog()
+    assert catalog.languages == ["en", "ru"]
+    assert catalog.message_ids("ru") == catalog.message_ids("en")
+    source = "\n".join(p.read_text() for p in Path("handlers").rglob("*.py"))
+    for msgid in catalog.message_ids("ru"):
+        assert msgid in source or msgid.rsplit("-", 1)[0] in source, f"unused text {msgid}"
+
+
+@given(st.text(max_size=200))
+def test_payload_parser_never_raises(raw: str) -> None:
+    payload = parse(raw)
+    if payload is not None:
+        assert len(payload.encode().encode()) <= MAX_PAYLOAD_BYTES
+
+
+@given(
+    st.lists(
+        st.sampled_from(["menu", "form", "ask", "renew", "1", "x_y", "-"]), min_size=1, max_size=5
+    )
+)
+def test_payloads_round_trip(parts: list[str]) -> None:
+    assert parse(pack(*parts)) is not None
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.one_of(st.none(), st.text(max_size=600)),
+    payload=st.one_of(st.none(), st.text(max_size=80)),
+    peer=st.integers(min_value=1, max_value=10**12),
+)
+async def test_any_event_gets_an_answer_and_never_raises(
+    desk: Desk, text: str | None, payload: str | None, peer: int
+) -> None:
+    reader = Address(Platform.TELEGRAM, peer)
+    before = len(desk.telegram.replies_to(reader))
+    await desk.service.handle(Event(address=reader, sender_id=peer, text=text, payload=payload))
+    assert len(desk.telegram.replies_to(reader)) > before

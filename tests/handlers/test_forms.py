@@ -1,0 +1,113 @@
+"""Multi-step forms: steps, back, cancel, files, restart in the middle, staff hand-off."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.events import Attachment, AttachmentKind, Event
+from handlers.replies import Reply
+from storage.database import Storage
+from storage.models import Address, Platform
+from tests.handlers.conftest import STAFF, Desk, build_service
+
+READER = Address(Platform.TELEGRAM, 42)
+
+
+def payloads(reply: Reply) -> list[str]:
+    return [b.payload for b in reply.flat_buttons()]
+
+
+async def consenting_reader(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    await desk.press(READER, "consent:yes")
+
+
+async def test_renewal_form_walks_to_staff_through_the_outbox(desk: Desk) -> None:
+    await consenting_reader(desk)
+    reply = await desk.press(READER, "menu:renew")
+    assert "читательского билета" in reply.text
+    reply = await desk.say(READER, "<b>№1</b>;--")
+    assert "до 32 букв" in desk.telegram.replies_to(READER)[-2].text
+    reply = await desk.say(READER, "A-12345")
+    assert "renew:items:pick:all" in ",".join(payloads(reply)).replace("form:", "")
+    reply = await desk.press(READER, "form:renew:items:back")
+    assert "читательского билета" in reply.text
+    reply = await desk.say(READER, "A-12345")
+    reply = await desk.press(READER, "form:renew:items:pick:all")
+    assert "A-12345" in reply.text and "Все мои книги" in reply.text
+    reply = await desk.press(READER, "form:renew:confirm:send")
+    assert "Заявка на продление отправлена" in reply.text
+    reader = await desk.storage.readers.get(READER)
+    assert reader is not None
+    claimed = await desk.storage.outbox.claim(10, _far_future(), 30)
+    assert len(claimed) == 1 and claimed[0].address == STAFF
+    assert "A-12345" in claimed[0].payload["text"]
+    assert "Анна Петрова (telegram)" in claimed[0].payload["text"]
+
+
+async def test_restart_in_the_middle_resumes_at_the_same_step(desk: Desk) -> None:
+    await consenting_reader(desk)
+    await desk.press(READER, "menu:renew")
+    await desk.say(READER, "B-777")
+    # A new service and storage on the same database file: the process restarted.
+    storage = Storage.open(desk.url)
+    try:
+        service = build_service(storage, desk.telegram, desk.vk)
+        await service.handle(Event(address=READER, sender_id=42, text="Анатомия человека, т. 2"))
+        reply = desk.telegram.last(READER)
+        assert "B-777" in reply.text and "Анатомия человека, т. 2" in reply.text
+        assert "form:renew:confirm:send" in payloads(reply)
+    finally:
+        await storage.close()
+
+
+async def test_question_with_an_album_counts_it_once(desk: Desk) -> None:
+    await consenting_reader(desk)
+    await desk.press(READER, "menu:ask")
+    await desk.say(READER, "Нужна литература по сахарному диабету 2 типа у пожилых")
+    photo = Attachment(AttachmentKind.PHOTO, Platform.TELEGRAM, ref="file-1")
+    sent_before = len(desk.telegram.sent)
+    for ref in ("file-1", "file-2", "file-3"):
+        await desk.say(
+            READER,
+            "",
+            attachments=(Attachment(AttachmentKind.PHOTO, Platform.TELEGRAM, ref=ref),),
+            media_group_id="album-1",
+        )
+    assert photo.ref == "file-1"
+    assert len(desk.telegram.sent) == sent_before + 1  # one acknowledgement for the album
+    reply = await desk.press(READER, "form:ask:files:skip")
+    assert "Приложено файлов: 3" in reply.text
+    await desk.press(READER, "form:ask:confirm:send")
+    claimed = await desk.storage.outbox.claim(10, _far_future(), 30)
+    assert [a["ref"] for a in claimed[0].payload["attachments"]] == ["file-1", "file-2", "file-3"]
+
+
+async def test_free_text_becomes_a_draft_question(desk: Desk) -> None:
+    await consenting_reader(desk)
+    reply = await desk.say(READER, "Есть ли у вас журнал «Кардиология» за 2019 год?")
+    assert "menu:ask" in payloads(reply)
+    reply = await desk.press(READER, "menu:ask")
+    assert "фото или документ" in reply.text  # the question step is already answered
+
+
+async def test_cancel_leaves_the_form(desk: Desk) -> None:
+    await consenting_reader(desk)
+    await desk.press(READER, "menu:renew")
+    await desk.press(READER, "form:renew:card:cancel")
+    assert "Заполнение отменено" in desk.telegram.replies_to(READER)[-2].text
+    reply = await desk.say(READER, "просто текст")
+    assert "menu:ask" in payloads(reply)
+
+
+async def test_button_from_another_step_is_refused_and_the_step_shown_again(desk: Desk) -> None:
+    await consenting_reader(desk)
+    await desk.press(READER, "menu:renew")
+    reply = await desk.press(READER, "form:renew:confirm:send")
+    assert "другому шагу" in desk.telegram.replies_to(READER)[-2].text
+    assert "читательского билета" in reply.text
+    assert await desk.storage.outbox.claim(10, _far_future(), 30) == []
+
+
+def _far_future() -> datetime:
+    return datetime.now(UTC) + timedelta(days=1)
