@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
-from handlers.events import Event
+from handlers.events import Attachment, Event
 from handlers.i18n import Catalog
 from handlers.reader_service import ReaderService
 from handlers.replies import Reply
@@ -32,16 +32,25 @@ class Desk:
     def messenger(self, address: Address) -> RecordingMessenger:
         return self.telegram if address.platform is Platform.TELEGRAM else self.vk
 
-    async def say(self, address: Address, text: str, **extra: object) -> Reply:
-        await self.service.handle(
-            Event(
-                address=address,
-                sender_id=address.peer_id,
-                text=text,
-                display_name="Анна Петрова",
-                **extra,
-            )
-        )  # type: ignore[arg-type]
+    async def say(
+        self,
+        address: Address,
+        text: str,
+        *,
+        language_code: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        media_group_id: str | None = None,
+    ) -> Reply:
+        event = Event(
+            address=address,
+            sender_id=address.peer_id,
+            text=text,
+            display_name="Анна Петрова",
+            language_code=language_code,
+            attachments=attachments,
+            media_group_id=media_group_id,
+        )
+        await self.service.handle(event)
         return self.messenger(address).last(address)
 
     async def press(self, address: Address, payload: str) -> Reply:
