@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     library_timezone: str = "Europe/Moscow"
     library_working_hours: str = "Пн–Пт 09:00–18:00"
     library_contacts: str = ""
-    default_language: str = "ru"
+    default_language: Literal["ru", "en"] = "ru"
 
     staff_chat: Annotated[Address | None, NoDecode] = None
     staff_user_ids: Annotated[list[Address], NoDecode] = Field(default_factory=list)
@@ -134,13 +134,13 @@ def parse_address(text: str) -> Address:
         ) from None
 
 
-def load_settings() -> Settings:
+def load_settings(require_platform: bool = True) -> Settings:
     """Read and check the settings; raise SettingsError with one readable line if unusable."""
     try:
         settings = Settings()
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None
-    if not (settings.telegram_enabled or settings.vk_enabled):
+    if require_platform and not (settings.telegram_enabled or settings.vk_enabled):
         raise SettingsError(
             "No platform is configured: set TELEGRAM_BOT_TOKEN and/or VK_GROUP_TOKEN "
             "(with VK_GROUP_ID) in the environment or in .env"

@@ -46,7 +46,6 @@ class ReaderService:
         messengers: Mapping[Platform, Messenger],
         config: ServiceConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        on_enqueued: Callable[[], None] = lambda: None,
     ) -> None:
         self._readers = readers
         self._conversations = conversations
@@ -56,7 +55,6 @@ class ReaderService:
         self._messengers = messengers
         self._config = config
         self._clock = clock
-        self._on_enqueued = on_enqueued
         policy = config.policy
         self._throttle = Throttle(policy.flood_burst, policy.flood_period_seconds)
         self._turn_locks: weakref.WeakValueDictionary[Address, asyncio.Lock] = (
@@ -316,8 +314,6 @@ class ReaderService:
             forms.files(turn),
             self._clock(),
         )
-        if queued:
-            self._on_enqueued()
         forms.finish(turn)
         done = "submitted-" + form.name
         turn.say(

@@ -1,0 +1,72 @@
+"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for chatty in ("alembic", "aiogram.event", "vkbottle"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import Application
+
+    app = Application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        logging.getLogger("bot").info("stopping")
+        await app.stop()
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.migrate import upgrade
+
+    await upgrade(settings.database_url.get_secret_value())
+    print("database is up to date")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=("run", "migrate"), default="run")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(require_platform=args.command == "run")
+    except SettingsError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    try:
+        asyncio.run(_migrate(settings) if args.command == "migrate" else _run(settings))
+    except KeyboardInterrupt:
+        pass
+    except (OSError, SQLAlchemyError) as error:
+        # Start-up failures outside our control (database down, port taken) get one line;
+        # the details go to the log for the administrator.
+        logging.getLogger("bot").debug("start-up failed", exc_info=True)
+        print(f"Cannot start: {type(error).__name__}: {error}".splitlines()[0], file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
