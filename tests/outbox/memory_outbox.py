@@ -17,8 +17,9 @@ class InvalidTransition(AssertionError):
 
 
 class MemoryOutbox:
-    """Keys are unique; a claimed row is ``sending`` and its ``next_attempt_at`` is the end of
-    its lease, after which it can be claimed again. Rows are claimed oldest (lowest id) first.
+    """Behaves like ``storage.outbox.OutboxRepository``: keys are unique; a claimed row is
+    ``sending`` with a lease, and can be claimed again once the lease has run out; rows are
+    claimed earliest due first, then by id.
 
     Stricter than a database needs to be: settling a row that is not ``sending`` raises
     ``InvalidTransition``, so a sender that touches rows it no longer holds fails its tests.
@@ -27,6 +28,7 @@ class MemoryOutbox:
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self._clock = clock
         self._rows: dict[int, OutboxItem] = {}
+        self._leases: dict[int, datetime] = {}
         self._next_id = 1
         self.claims: list[list[int]] = []
         """The ids returned by each non-empty claim, in order."""
@@ -62,16 +64,14 @@ class MemoryOutbox:
         return True
 
     async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
-        due = [
-            row for row in self.rows if row.status in _UNDELIVERED and row.next_attempt_at <= now
-        ]
-        lease_end = now + timedelta(seconds=lease_seconds)
-        claimed = [
-            replace(row, status=OutboxStatus.SENDING, next_attempt_at=lease_end)
-            for row in due[:limit]
-        ]
+        due = sorted(
+            (row for row in self._rows.values() if self._is_due(row, now)),
+            key=lambda row: (row.next_attempt_at, row.id),
+        )
+        claimed = [replace(row, status=OutboxStatus.SENDING) for row in due[:limit]]
         for row in claimed:
             self._rows[row.id] = row
+            self._leases[row.id] = now + timedelta(seconds=lease_seconds)
         if claimed:
             self.claims.append([row.id for row in claimed])
         return claimed
@@ -108,6 +108,11 @@ class MemoryOutbox:
 
     async def get(self, key: str) -> OutboxItem | None:
         return next((row for row in self._rows.values() if row.key == key), None)
+
+    def _is_due(self, row: OutboxItem, now: datetime) -> bool:
+        if row.status is OutboxStatus.PENDING:
+            return row.next_attempt_at <= now
+        return row.status is OutboxStatus.SENDING and self._leases[row.id] < now
 
     def _held(self, item_id: int) -> OutboxItem:
         row = self._rows.get(item_id)

@@ -67,7 +67,7 @@ async def test_a_send_whose_commit_failed_is_repeated_with_the_same_key(
     # The chain stopped at the failed commit, so "answer:2" was not sent out of order.
     assert telegram.sent_keys() == ["answer"]
     assert {row.status for row in outbox.rows} == {OutboxStatus.SENDING}
-    clock.advance(60)
+    clock.advance(61)
     assert await sender.drain_once() == 2
 
     # Telegram cannot deduplicate, so the reader gets "answer" twice; VK would drop the repeat
@@ -90,7 +90,7 @@ async def test_a_failed_reschedule_leaves_the_rest_of_the_chain_leased(
     await sender.drain_once()
 
     assert telegram.sent_keys() == ["boris:1"]
-    clock.advance(60)
+    clock.advance(61)
     await sender.drain_once()
     assert telegram.sent_keys(ALICE) == ["alice:1", "alice:2"]
 
@@ -117,6 +117,6 @@ async def test_no_send_starts_once_half_the_lease_is_spent(
 
     telegram.before_send = None
     assert await sender.drain_once() == 0
-    clock.advance(60)
+    clock.advance(61)
     assert await sender.drain_once() == 2
     assert telegram.sent_keys() == ["alice:0", "alice:1", "alice:2"]

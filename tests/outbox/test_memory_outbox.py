@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from storage.models import OutboxStatus
@@ -18,12 +20,13 @@ async def test_enqueue_is_idempotent_per_key(outbox: MemoryOutbox) -> None:
     assert (row.address, row.payload["text"]) == (ALICE, "first")
 
 
-async def test_claim_takes_due_rows_oldest_first_up_to_the_limit(
+async def test_claim_takes_due_rows_earliest_due_first_up_to_the_limit(
     outbox: MemoryOutbox, clock: ManualClock
 ) -> None:
-    await put(outbox, "later", ALICE, not_before=clock.now.replace(hour=10))
-    for key in ("a", "b", "c"):
+    await put(outbox, "later", ALICE, not_before=clock.now + timedelta(hours=1))
+    for key in ("b", "c"):
         await put(outbox, key, ALICE)
+    await put(outbox, "a", ALICE, not_before=clock.now - timedelta(minutes=1))
     claimed = await outbox.claim(2, clock.now, 60)
     assert [row.key for row in claimed] == ["a", "b"]
     assert all(row.status is OutboxStatus.SENDING for row in claimed)
@@ -34,9 +37,9 @@ async def test_claim_takes_due_rows_oldest_first_up_to_the_limit(
 async def test_a_lease_expires(outbox: MemoryOutbox, clock: ManualClock) -> None:
     await put(outbox, "k", ALICE)
     await outbox.claim(1, clock.now, 30)
-    clock.advance(29)
+    clock.advance(30)
     assert await outbox.claim(1, clock.now, 30) == []
-    clock.advance(1)
+    clock.advance(0.001)
     assert [row.key for row in await outbox.claim(1, clock.now, 30)] == ["k"]
 
 
