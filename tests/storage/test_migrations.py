@@ -28,10 +28,13 @@ async def test_upgrade_builds_the_declared_schema(database_url: str) -> None:
     try:
         async with engine.connect() as conn:
             assert await conn.run_sync(_differences) == []
-            version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+            version = (
+                await conn.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalars()
+            versions = list(version)
     finally:
         await engine.dispose()
-    assert version == [("0001",)]
+    assert versions == ["0001"]
 
 
 async def test_upgrade_is_repeatable_and_downgrade_drops_everything(empty_url: str) -> None:
