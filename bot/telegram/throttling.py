@@ -1,0 +1,106 @@
+"""The request middleware that paces every Bot API call and honours Telegram's 429 answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import Response, SendMediaGroup, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from bot.ratelimit import RateLimiter, telegram_limits
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+logger = logging.getLogger(__name__)
+
+_FORWARDING_METHODS = frozenset(
+    {"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"}
+)
+# A chat action is a typing indicator, not a message: Telegram does not count it.
+_NOT_MESSAGES = frozenset({"sendChatAction"})
+
+
+def counts_as_message(api_method: str) -> bool:
+    """Whether Telegram counts the call against its message limits.
+
+    Sending, copying, forwarding and editing messages count. Reading (``getUpdates``,
+    ``getFile``), answering button presses and configuring the bot do not, so they pass
+    without waiting: an ``answerCallbackQuery`` stuck behind a queue of digests would let the
+    reader's button spin.
+    """
+    if api_method in _NOT_MESSAGES:
+        return False
+    return (
+        api_method.startswith("send")
+        or api_method.startswith("editMessage")
+        or api_method in _FORWARDING_METHODS
+    )
+
+
+class ThrottlingMiddleware(BaseRequestMiddleware):
+    """Waits on the shared :class:`RateLimiter` before each message-sending call, and on a
+    ``TelegramRetryAfter`` sleeps the time Telegram asked for and tries again.
+
+    After ``max_attempts`` attempts, or when Telegram asks for more than ``max_wait`` seconds,
+    the ``TelegramRetryAfter`` propagates so that the caller (the outbox) can reschedule the
+    message instead of holding a worker.
+    """
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        *,
+        max_attempts: int = 3,
+        max_wait: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._limiter = limiter
+        self._max_attempts = max_attempts
+        self._max_wait = max_wait
+        self._sleep = sleep
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        api_method = method.__api_method__
+        attempt = 1
+        while True:
+            await self._pace(api_method, method)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt >= self._max_attempts or error.retry_after > self._max_wait:
+                    raise
+                logger.warning(
+                    "Telegram flood control on %s: waiting %ss (attempt %d of %d)",
+                    api_method,
+                    error.retry_after,
+                    attempt,
+                    self._max_attempts,
+                )
+                await self._sleep(error.retry_after)
+                attempt += 1
+
+    async def _pace(self, api_method: str, method: TelegramMethod[Any]) -> None:
+        if not counts_as_message(api_method):
+            return
+        chat_id = getattr(method, "chat_id", None)
+        limits = telegram_limits(chat_id if isinstance(chat_id, int | str) else None)
+        # An album is one call but as many messages as it has items.
+        times = len(method.media) if isinstance(method, SendMediaGroup) else 1
+        for _ in range(times):
+            await self._limiter.acquire(limits)
