@@ -1,0 +1,961 @@
+"""A fake VK API server on 127.0.0.1 for tests that go through real HTTP.
+
+It speaks the parts of the VK API the adapter uses, the way VK does: ``POST
+{base}/method/<name>`` with form parameters (``access_token`` and ``v`` included), HTTP 200
+answers of ``{"response": ...}`` or ``{"error": {"error_code": N, "error_msg": ...}}``, a Bots
+Long Poll endpoint, upload servers and a file route. Everything the bot sends is recorded.
+
+Use it as an async context manager::
+
+    async with FakeVkServer() as vk:
+        api = VkApi(vk.token, base_url=vk.api_base)
+        ...
+        vk.fail_next(901)            # the next API call answers error 901
+        vk.http_error_next(500)      # the next API call answers HTTP 500
+        vk.hold_next("messages.send")  # processed and recorded, answer held until release_held()
+        vk.push_message(peer_id=1, text="hi")  # a message_new for long poll
+        assert vk.sent_to(1)[0].text == "..."
+
+With ``enforce_limits=True`` it answers error 6 past 20 requests per second per token and
+counts those answers in ``too_many_requests``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+API_VERSION = "5.199"
+CHAT_PEER_BASE = 2_000_000_000
+MAX_TEXT = 4096
+MAX_LABEL = 40
+MAX_PAYLOAD = 255
+MAX_PEER_IDS = 100
+
+JsonDict = dict[str, Any]
+
+
+class VkApiFault(Exception):
+    """Raised inside a method implementation to answer with a VK error object."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+ERROR_MESSAGES: Mapping[int, str] = {
+    5: "User authorization failed: invalid access_token",
+    6: "Too many requests per second",
+    7: "Permission to perform this action is denied",
+    9: "Flood control",
+    10: "Internal server error",
+    29: "Rate limit reached",
+    100: "One of the parameters specified was missing or invalid",
+    901: "Can't send messages for users without permission",
+    902: "Can't send messages to this user due to their privacy settings",
+    911: "Keyboard format is invalid",
+    912: "This is a chat bot feature, change this status in settings",
+    914: "Message is too long",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message the bot made VK deliver to one peer."""
+
+    peer_id: int
+    text: str
+    keyboard: JsonDict | None
+    attachments: tuple[str, ...]
+    random_id: int
+    message_id: int
+    conversation_message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    peer_id: int
+    conversation_message_id: int
+    text: str
+    keyboard: JsonDict | None
+    attachments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventAnswer:
+    event_id: str
+    user_id: int
+    peer_id: int
+    event_data: JsonDict | None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API method call as it arrived, token removed."""
+
+    method: str
+    params: dict[str, str]
+
+
+@dataclass(slots=True)
+class _Fault:
+    kind: str
+    method: str | None
+    remaining: int
+    code: int = 0
+    message: str = ""
+    status: int = 500
+
+
+@dataclass(slots=True)
+class _Stored:
+    peer_id: int
+    message_id: int
+    conversation_message_id: int
+    text: str
+    keyboard: JsonDict | None
+    attachments: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _User:
+    first_name: str
+    last_name: str
+
+
+@dataclass(slots=True)
+class _PendingUpload:
+    kind: str
+    data: bytes = b""
+    file_name: str = ""
+    ready: bool = False
+
+
+@dataclass(slots=True)
+class _LongPoll:
+    key: str
+    ts: int = 0
+    history_start: int = 0
+    updates: list[JsonDict] = field(default_factory=list)
+    forced_failure: deque[int] = field(default_factory=deque)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class FakeVkServer:
+    """The fake VK API. See the module docstring for how tests drive it."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "vk-test-token-0123456789",
+        group_id: int = 1001,
+        group_name: str = "Medical library",
+        confirmation_code: str = "c0nf1rm",
+        enforce_limits: bool = False,
+        requests_per_second: int = 20,
+        jitter_allowance: float = 0.1,
+        bot_features: bool = True,
+    ) -> None:
+        self.token = token
+        self.group_id = group_id
+        self.group_name = group_name
+        self.confirmation_code = confirmation_code
+        self.enforce_limits = enforce_limits
+        self.requests_per_second = requests_per_second
+        # Arrivals on the server side bunch up relative to the client's clock (the client and
+        # this server share one event loop in tests); a real network adds the same kind of
+        # jitter, so the window is a little shorter than a second.
+        self.jitter_allowance = jitter_allowance
+        self.bot_features = bot_features
+
+        self.deliveries: list[Delivery] = []
+        self.edits: list[Edit] = []
+        self.event_answers: list[EventAnswer] = []
+        self.calls: list[Call] = []
+        self.too_many_requests = 0
+        self.callback_responses: list[tuple[int, str]] = []
+
+        self._faults: list[_Fault] = []
+        self._held = asyncio.Event()
+        self.held_count = 0
+        self._arrivals: deque[float] = deque()
+        self._messages: dict[tuple[int, int], _Stored] = {}
+        self._random_ids: dict[tuple[int, int], _Stored] = {}
+        self._cmid: dict[int, int] = {}
+        self._message_ids = itertools.count(1)
+        self._users: dict[int, _User] = {}
+        self._uploads: dict[str, _PendingUpload] = {}
+        self._saved: dict[str, bytes] = {}
+        self._files: dict[str, tuple[bytes, str]] = {}
+        self._event_ids: set[str] = set()
+        self._blocked: dict[int, int] = {}
+        self._object_ids = itertools.count(500)
+        self._lp = _LongPoll(key=secrets.token_hex(8))
+        self._closing = False
+
+        self._runner: web.AppRunner | None = None
+        self._client: aiohttp.ClientSession | None = None
+        self.base_url = ""
+
+    async def __aenter__(self) -> FakeVkServer:
+        app = web.Application()
+        app.router.add_post("/method/{name}", self._method)
+        app.router.add_get("/method/{name}", self._method)
+        app.router.add_route("*", "/lp/{group_id}", self._long_poll)
+        app.router.add_post("/upload/{upload_id}", self._upload)
+        app.router.add_get("/files/{file_id}", self._file)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None)
+        assert sockets
+        port = sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._closing = True
+        self._held.set()
+        self._lp.changed.set()
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        """What ``VK_API_BASE`` is in tests: ``http://127.0.0.1:PORT/method/``."""
+        return f"{self.base_url}/method/"
+
+    # Scripting faults
+
+    def fail_next(
+        self, code: int, *, method: str | None = None, times: int = 1, message: str | None = None
+    ) -> None:
+        """Answer the next ``times`` calls (of ``method``, or of any method) with VK error
+        ``code`` without processing them."""
+        text = message or ERROR_MESSAGES.get(code, f"Error {code}")
+        self._faults.append(_Fault("error", method, times, code=code, message=text))
+
+    def http_error_next(
+        self, status: int = 500, *, method: str | None = None, times: int = 1
+    ) -> None:
+        """Answer the next calls with a bare HTTP error instead of a VK answer."""
+        self._faults.append(_Fault("http", method, times, status=status))
+
+    def hold_next(self, method: str | None = None, *, times: int = 1) -> None:
+        """Process and record the next calls but hold their answers until ``release_held``."""
+        self._held.clear()
+        self._faults.append(_Fault("hold", method, times))
+
+    def release_held(self) -> None:
+        self._held.set()
+
+    def block(self, peer_id: int, code: int = 901) -> None:
+        """Make every send to ``peer_id`` fail with ``code`` (901: no permission, 902: privacy)."""
+        self._blocked[peer_id] = code
+
+    def fail_long_poll_next(self, failed: int) -> None:
+        """Answer the next ``a_check`` with ``{"failed": failed}`` (1, 2 or 3)."""
+        self._lp.forced_failure.append(failed)
+        self._lp.changed.set()
+
+    def expire_key(self) -> None:
+        """Issue a new long poll key; a check with the old one answers ``failed: 2``."""
+        self._lp.key = secrets.token_hex(8)
+        self._lp.changed.set()
+
+    # Test data
+
+    def add_user(self, user_id: int, first_name: str, last_name: str = "") -> None:
+        self._users[user_id] = _User(first_name, last_name)
+
+    def add_file(self, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Serve ``data`` from the fake and return its download URL."""
+        file_id = secrets.token_hex(6)
+        self._files[file_id] = (data, content_type)
+        return f"{self.base_url}/files/{file_id}"
+
+    def saved_bytes(self, attachment: str) -> bytes:
+        """The bytes behind an uploaded attachment string such as ``photo-1001_501``."""
+        owner_item = attachment.split("_")
+        return self._saved["_".join(owner_item[:2])]
+
+    def photo_attachment(self, data: bytes, *, sizes: int = 3) -> JsonDict:
+        """A ``photo`` attachment object as VK puts it in ``message_new``; the largest size
+        serves ``data`` and the smaller ones serve a placeholder."""
+        photo_id = next(self._object_ids)
+        size_list = []
+        letters = "smxyzw"
+        for index in range(sizes):
+            width = 75 * (2**index)
+            largest = index == sizes - 1
+            url = self.add_file(data if largest else b"small", "image/jpeg")
+            size_list.append(
+                {"type": letters[index % 6], "url": url, "width": width, "height": width}
+            )
+        size_list.reverse()
+        return {
+            "type": "photo",
+            "photo": {
+                "id": photo_id,
+                "owner_id": 1,
+                "access_key": "k" + str(photo_id),
+                "sizes": size_list,
+            },
+        }
+
+    def doc_attachment(self, data: bytes, *, title: str = "file.pdf", ext: str = "pdf") -> JsonDict:
+        doc_id = next(self._object_ids)
+        return {
+            "type": "doc",
+            "doc": {
+                "id": doc_id,
+                "owner_id": 1,
+                "title": title,
+                "ext": ext,
+                "size": len(data),
+                "url": self.add_file(data),
+                "type": 1,
+            },
+        }
+
+    # Pushing updates
+
+    def build_message_new(
+        self,
+        peer_id: int,
+        text: str = "",
+        *,
+        from_id: int | None = None,
+        attachments: list[JsonDict] | None = None,
+        payload: str | JsonDict | None = None,
+        client_info: JsonDict | None = None,
+        button_actions: list[str] | None = None,
+        keyboard: bool = True,
+        inline_keyboard: bool = True,
+        lang_id: int = 0,
+    ) -> JsonDict:
+        """A ``message_new`` update as VK sends it (without pushing it anywhere)."""
+        sender = from_id if from_id is not None else peer_id
+        cmid = self._next_cmid(peer_id)
+        message: JsonDict = {
+            "id": 0 if peer_id >= CHAT_PEER_BASE else next(self._message_ids),
+            "date": int(time.time()),
+            "peer_id": peer_id,
+            "from_id": sender,
+            "text": text,
+            "conversation_message_id": cmid,
+            "attachments": attachments or [],
+            "out": 0,
+            "fwd_messages": [],
+            "important": False,
+            "is_hidden": False,
+        }
+        if payload is not None:
+            message["payload"] = payload if isinstance(payload, str) else json.dumps(payload)
+        info = client_info or {
+            "button_actions": button_actions
+            if button_actions is not None
+            else ["text", "vkpay", "open_app", "location", "open_link", "callback"],
+            "keyboard": keyboard,
+            "inline_keyboard": inline_keyboard,
+            "carousel": True,
+            "lang_id": lang_id,
+        }
+        return self._wrap("message_new", {"message": message, "client_info": info})
+
+    def build_message_event(
+        self,
+        peer_id: int,
+        payload: JsonDict | None,
+        *,
+        user_id: int | None = None,
+        conversation_message_id: int = 1,
+    ) -> JsonDict:
+        """A ``message_event`` update: a callback button press."""
+        event_id = secrets.token_hex(6)
+        self._event_ids.add(event_id)
+        body: JsonDict = {
+            "user_id": user_id if user_id is not None else peer_id,
+            "peer_id": peer_id,
+            "event_id": event_id,
+            "conversation_message_id": conversation_message_id,
+        }
+        if payload is not None:
+            body["payload"] = payload
+        return self._wrap("message_event", body)
+
+    def build_confirmation(self) -> JsonDict:
+        return {"type": "confirmation", "group_id": self.group_id}
+
+    def push(self, update: JsonDict) -> JsonDict:
+        """Queue an update for the long poll endpoint."""
+        self._lp.updates.append(update)
+        self._lp.ts += 1
+        self._lp.changed.set()
+        return update
+
+    def push_message(self, peer_id: int, text: str = "", **kwargs: Any) -> JsonDict:
+        """Queue a ``message_new``; keyword arguments are those of ``build_message_new``."""
+        return self.push(self.build_message_new(peer_id, text, **kwargs))
+
+    def push_message_event(
+        self,
+        peer_id: int,
+        payload: JsonDict | None,
+        *,
+        user_id: int | None = None,
+        conversation_message_id: int = 1,
+    ) -> JsonDict:
+        return self.push(
+            self.build_message_event(
+                peer_id,
+                payload,
+                user_id=user_id,
+                conversation_message_id=conversation_message_id,
+            )
+        )
+
+    async def post_callback(
+        self, url: str, update: JsonDict, *, secret: str | None = None
+    ) -> tuple[int, str]:
+        """POST an update to a Callback API endpoint as VK does and return (status, body)."""
+        body = dict(update)
+        if secret is not None:
+            body["secret"] = secret
+        if self._client is None:
+            self._client = aiohttp.ClientSession()
+        async with self._client.post(url, json=body) as response:
+            result = (response.status, await response.text())
+        self.callback_responses.append(result)
+        return result
+
+    async def push_confirmation(self, url: str, *, secret: str | None = None) -> tuple[int, str]:
+        return await self.post_callback(url, self.build_confirmation(), secret=secret)
+
+    # Looking at what was sent
+
+    def sent_to(self, peer_id: int) -> list[Delivery]:
+        return [d for d in self.deliveries if d.peer_id == peer_id]
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def message(self, peer_id: int, conversation_message_id: int) -> Edit:
+        """The current state of a sent message, edits applied."""
+        stored = self._messages[(peer_id, conversation_message_id)]
+        return Edit(
+            stored.peer_id,
+            stored.conversation_message_id,
+            stored.text,
+            stored.keyboard,
+            stored.attachments,
+        )
+
+    async def wait_for(
+        self, condition: Callable[[], bool], *, within: float = 5.0, interval: float = 0.01
+    ) -> None:
+        """Wait until ``condition()`` holds; fail the test after ``within`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not condition():
+            if loop.time() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(interval)
+
+    # HTTP handlers
+
+    async def _method(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        params: dict[str, str] = dict(request.query)
+        if request.method == "POST":
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        token = params.pop("access_token", None)
+        self.calls.append(Call(name, dict(params)))
+
+        fault = self._take_fault(name)
+        if fault is not None and fault.kind == "http":
+            return web.Response(status=fault.status, text="Internal Server Error")
+        if token != self.token:
+            return self._error(5, ERROR_MESSAGES[5], name, params)
+        if self._over_limit():
+            self.too_many_requests += 1
+            return self._error(6, ERROR_MESSAGES[6], name, params)
+        if fault is not None and fault.kind == "error":
+            return self._error(fault.code, fault.message, name, params)
+        if "v" not in params:
+            return self._error(8, "Invalid request: v (version) is required", name, params)
+
+        handler = self._methods().get(name)
+        if handler is None:
+            return self._error(3, "Unknown method passed", name, params)
+        try:
+            result = handler(params)
+        except VkApiFault as error:
+            return self._error(error.code, error.message, name, params)
+        if fault is not None and fault.kind == "hold":
+            self.held_count += 1
+            await self._held.wait()
+        return web.json_response({"response": result})
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method is None or fault.method == method:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _over_limit(self) -> bool:
+        if not self.enforce_limits:
+            return False
+        now = time.monotonic()
+        window = 1.0 - self.jitter_allowance
+        while self._arrivals and self._arrivals[0] <= now - window:
+            self._arrivals.popleft()
+        self._arrivals.append(now)
+        return len(self._arrivals) > self.requests_per_second
+
+    def _error(
+        self, code: int, message: str, method: str, params: Mapping[str, str]
+    ) -> web.Response:
+        request_params = [{"key": "method", "value": method}] + [
+            {"key": key, "value": value} for key, value in params.items() if key in {"v"}
+        ]
+        return web.json_response(
+            {"error": {"error_code": code, "error_msg": message, "request_params": request_params}}
+        )
+
+    def _methods(self) -> dict[str, Callable[[dict[str, str]], Any]]:
+        return {
+            "groups.getById": self._groups_get_by_id,
+            "groups.getLongPollServer": self._groups_get_long_poll_server,
+            "messages.send": self._messages_send,
+            "messages.edit": self._messages_edit,
+            "messages.sendMessageEventAnswer": self._send_message_event_answer,
+            "photos.getMessagesUploadServer": self._photos_upload_server,
+            "photos.saveMessagesPhoto": self._photos_save,
+            "docs.getMessagesUploadServer": self._docs_upload_server,
+            "docs.save": self._docs_save,
+            "users.get": self._users_get,
+        }
+
+    # API methods
+
+    def _groups_get_by_id(self, params: dict[str, str]) -> JsonDict:
+        return {
+            "groups": [
+                {
+                    "id": self.group_id,
+                    "name": self.group_name,
+                    "screen_name": f"club{self.group_id}",
+                    "type": "group",
+                }
+            ],
+            "profiles": [],
+        }
+
+    def _groups_get_long_poll_server(self, params: dict[str, str]) -> JsonDict:
+        if _int(params, "group_id") != self.group_id:
+            raise VkApiFault(
+                100, "One of the parameters specified was missing or invalid: group_id"
+            )
+        return {
+            "key": self._lp.key,
+            "server": f"{self.base_url}/lp/{self.group_id}",
+            "ts": str(self._lp.ts),
+        }
+
+    def _messages_send(self, params: dict[str, str]) -> Any:
+        text = params.get("message", "")
+        attachments = _split_list(params.get("attachment", ""))
+        if "random_id" not in params:
+            raise VkApiFault(
+                100, "One of the parameters specified was missing or invalid: random_id"
+            )
+        random_id = _int(params, "random_id")
+        if not text and not attachments:
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: message")
+        if len(text) > MAX_TEXT:
+            raise VkApiFault(914, ERROR_MESSAGES[914])
+        keyboard = self._check_keyboard(params.get("keyboard"))
+        self._check_attachments(attachments)
+
+        if "peer_ids" in params:
+            peers = [int(p) for p in _split_list(params["peer_ids"])]
+            if not peers or len(peers) > MAX_PEER_IDS:
+                raise VkApiFault(
+                    100, "One of the parameters specified was missing or invalid: peer_ids"
+                )
+            results: list[JsonDict] = []
+            for peer in peers:
+                if peer in self._blocked:
+                    code = self._blocked[peer]
+                    results.append(
+                        {
+                            "peer_id": peer,
+                            "error": {"code": code, "description": ERROR_MESSAGES[code]},
+                        }
+                    )
+                    continue
+                stored = self._deliver(peer, text, keyboard, attachments, random_id)
+                results.append(
+                    {
+                        "peer_id": peer,
+                        "message_id": stored.message_id,
+                        "conversation_message_id": stored.conversation_message_id,
+                    }
+                )
+            return results
+
+        if "peer_id" in params:
+            peer = _int(params, "peer_id")
+        elif "user_id" in params:
+            peer = _int(params, "user_id")
+        else:
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: peer_id")
+        if peer in self._blocked:
+            code = self._blocked[peer]
+            raise VkApiFault(code, ERROR_MESSAGES[code])
+        return self._deliver(peer, text, keyboard, attachments, random_id).message_id
+
+    def _deliver(
+        self,
+        peer: int,
+        text: str,
+        keyboard: JsonDict | None,
+        attachments: tuple[str, ...],
+        random_id: int,
+    ) -> _Stored:
+        if random_id and (peer, random_id) in self._random_ids:
+            return self._random_ids[(peer, random_id)]
+        stored = _Stored(
+            peer_id=peer,
+            message_id=next(self._message_ids),
+            conversation_message_id=self._next_cmid(peer),
+            text=text,
+            keyboard=keyboard,
+            attachments=attachments,
+        )
+        self._messages[(peer, stored.conversation_message_id)] = stored
+        if random_id:
+            self._random_ids[(peer, random_id)] = stored
+        self.deliveries.append(
+            Delivery(
+                peer_id=peer,
+                text=text,
+                keyboard=keyboard,
+                attachments=attachments,
+                random_id=random_id,
+                message_id=stored.message_id,
+                conversation_message_id=stored.conversation_message_id,
+            )
+        )
+        return stored
+
+    def _messages_edit(self, params: dict[str, str]) -> int:
+        peer = _int(params, "peer_id")
+        stored: _Stored | None = None
+        if "conversation_message_id" in params:
+            stored = self._messages.get((peer, _int(params, "conversation_message_id")))
+        elif "message_id" in params:
+            message_id = _int(params, "message_id")
+            stored = next(
+                (
+                    s
+                    for s in self._messages.values()
+                    if s.message_id == message_id and s.peer_id == peer
+                ),
+                None,
+            )
+        if stored is None:
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: message")
+        text = params.get("message", "")
+        if len(text) > MAX_TEXT:
+            raise VkApiFault(914, ERROR_MESSAGES[914])
+        # Like VK, an edit replaces the whole message: what it does not repeat is dropped.
+        keyboard = self._check_keyboard(params.get("keyboard"))
+        attachments = _split_list(params.get("attachment", ""))
+        self._check_attachments(attachments)
+        stored.text, stored.keyboard, stored.attachments = text, keyboard, attachments
+        self.edits.append(
+            Edit(peer, stored.conversation_message_id, text, stored.keyboard, stored.attachments)
+        )
+        return 1
+
+    def _send_message_event_answer(self, params: dict[str, str]) -> int:
+        event_id = params.get("event_id", "")
+        if event_id not in self._event_ids:
+            raise VkApiFault(
+                100, "One of the parameters specified was missing or invalid: event_id"
+            )
+        event_data: JsonDict | None = None
+        if params.get("event_data"):
+            event_data = json.loads(params["event_data"])
+            if not isinstance(event_data, dict) or event_data.get("type") not in {
+                "show_snackbar",
+                "open_link",
+                "open_app",
+            }:
+                raise VkApiFault(
+                    100, "One of the parameters specified was missing or invalid: event_data"
+                )
+            if (
+                event_data["type"] == "show_snackbar"
+                and not 0 < len(event_data.get("text", "")) <= 90
+            ):
+                raise VkApiFault(
+                    100, "One of the parameters specified was missing or invalid: text"
+                )
+        self.event_answers.append(
+            EventAnswer(event_id, _int(params, "user_id"), _int(params, "peer_id"), event_data)
+        )
+        return 1
+
+    def _photos_upload_server(self, params: dict[str, str]) -> JsonDict:
+        upload_id = secrets.token_hex(6)
+        self._uploads[upload_id] = _PendingUpload("photo")
+        return {
+            "upload_url": f"{self.base_url}/upload/{upload_id}",
+            "album_id": -3,
+            "group_id": self.group_id,
+        }
+
+    def _photos_save(self, params: dict[str, str]) -> list[JsonDict]:
+        upload = self._uploads.pop(params.get("hash", ""), None)
+        if upload is None or not upload.ready or upload.kind != "photo":
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: hash")
+        photo_id = next(self._object_ids)
+        owner = -self.group_id
+        self._saved[f"photo{owner}_{photo_id}"] = upload.data
+        return [
+            {
+                "id": photo_id,
+                "owner_id": owner,
+                "access_key": f"ak{photo_id}",
+                "album_id": -3,
+                "sizes": [
+                    {"type": "x", "url": self.add_file(upload.data), "width": 604, "height": 604}
+                ],
+            }
+        ]
+
+    def _docs_upload_server(self, params: dict[str, str]) -> JsonDict:
+        upload_id = secrets.token_hex(6)
+        self._uploads[upload_id] = _PendingUpload("doc")
+        return {"upload_url": f"{self.base_url}/upload/{upload_id}"}
+
+    def _docs_save(self, params: dict[str, str]) -> JsonDict:
+        upload = self._uploads.pop(params.get("file", ""), None)
+        if upload is None or not upload.ready or upload.kind != "doc":
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: file")
+        doc_id = next(self._object_ids)
+        owner = -self.group_id
+        self._saved[f"doc{owner}_{doc_id}"] = upload.data
+        title = params.get("title") or upload.file_name
+        return {
+            "type": "doc",
+            "doc": {
+                "id": doc_id,
+                "owner_id": owner,
+                "title": title,
+                "size": len(upload.data),
+                "ext": title.rsplit(".", 1)[-1] if "." in title else "",
+                "url": self.add_file(upload.data),
+                "type": 8,
+            },
+        }
+
+    def _users_get(self, params: dict[str, str]) -> list[JsonDict]:
+        result = []
+        for raw in _split_list(params.get("user_ids", "")):
+            user_id = int(raw)
+            user = self._users.get(user_id, _User(f"User{user_id}", ""))
+            result.append(
+                {
+                    "id": user_id,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "can_access_closed": True,
+                    "is_closed": False,
+                }
+            )
+        return result
+
+    # Validation
+
+    def _check_keyboard(self, raw: str | None) -> JsonDict | None:
+        if raw is None:
+            return None
+        if not self.bot_features:
+            raise VkApiFault(912, ERROR_MESSAGES[912])
+        try:
+            keyboard = json.loads(raw)
+        except ValueError as error:
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: not JSON") from error
+        if not isinstance(keyboard, dict) or not isinstance(keyboard.get("buttons"), list):
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: buttons is required")
+        inline = bool(keyboard.get("inline", False))
+        rows: list[Any] = keyboard["buttons"]
+        max_rows, max_total = (6, 10) if inline else (10, 40)
+        if len(rows) > max_rows:
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: too many rows")
+        total = 0
+        for row in rows:
+            if not isinstance(row, list) or len(row) > 5:
+                raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: too many buttons in a row")
+            for button in row:
+                self._check_button(button)
+                total += 1
+        if total > max_total:
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: too many buttons")
+        return keyboard
+
+    def _check_button(self, button: Any) -> None:
+        action = button.get("action") if isinstance(button, dict) else None
+        if not isinstance(action, dict):
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: action is required")
+        kind = action.get("type")
+        if kind not in {"text", "callback", "open_link", "location", "vkpay", "open_app"}:
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: unknown action type")
+        if kind in {"text", "callback", "open_link"}:
+            label = action.get("label")
+            if not isinstance(label, str) or not label or len(label) > MAX_LABEL:
+                raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: label is invalid")
+        payload = action.get("payload")
+        if payload is not None:
+            if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD:
+                raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: payload is too long")
+            try:
+                json.loads(payload)
+            except ValueError as error:
+                raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: payload is not JSON") from error
+        color = button.get("color")
+        if color is not None and color not in {"primary", "secondary", "negative", "positive"}:
+            raise VkApiFault(911, f"{ERROR_MESSAGES[911]}: unknown color")
+
+    def _check_attachments(self, attachments: tuple[str, ...]) -> None:
+        for attachment in attachments:
+            parts = attachment.split("_")
+            if "_".join(parts[:2]) not in self._saved:
+                raise VkApiFault(
+                    100, "One of the parameters specified was missing or invalid: attachment"
+                )
+
+    # Long poll, uploads, files
+
+    async def _long_poll(self, request: web.Request) -> web.Response:
+        params = dict(request.query)
+        if request.method == "POST":
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        lp = self._lp
+        if params.get("act") != "a_check":
+            return web.json_response({"failed": 2})
+        if lp.forced_failure:
+            failed = lp.forced_failure.popleft()
+            body: JsonDict = {"failed": failed}
+            if failed == 1:
+                body["ts"] = str(lp.ts)
+            return web.json_response(body)
+        if params.get("key") != lp.key:
+            return web.json_response({"failed": 2})
+        try:
+            ts = int(params.get("ts", ""))
+        except ValueError:
+            return web.json_response({"failed": 1, "ts": str(lp.ts)})
+        if ts < lp.history_start or ts > lp.ts:
+            return web.json_response({"failed": 1, "ts": str(lp.ts)})
+        wait = min(float(params.get("wait", "25") or 25), 90.0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while lp.ts <= ts and not self._closing:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            lp.changed.clear()
+            try:
+                await asyncio.wait_for(lp.changed.wait(), remaining)
+            except TimeoutError:
+                break
+            if lp.forced_failure or params.get("key") != lp.key:
+                return await self._long_poll(request)
+        updates = lp.updates[ts - lp.history_start :]
+        return web.json_response({"ts": str(lp.ts), "updates": updates})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload_id = request.match_info["upload_id"]
+        upload = self._uploads.get(upload_id)
+        if upload is None:
+            return web.json_response({"error": "upload url expired"})
+        form = await request.post()
+        field_name = "photo" if upload.kind == "photo" else "file"
+        item = form.get(field_name)
+        if not isinstance(item, web.FileField):
+            return web.json_response({"error": f"{field_name} is required"})
+        upload.data = item.file.read()
+        upload.file_name = item.filename or ""
+        upload.ready = True
+        if upload.kind == "photo":
+            return web.json_response(
+                {"server": 1, "photo": json.dumps([{"upload": upload_id}]), "hash": upload_id}
+            )
+        return web.json_response({"file": upload_id})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        item = self._files.get(request.match_info["file_id"])
+        if item is None:
+            return web.Response(status=404)
+        data, content_type = item
+        return web.Response(body=data, content_type=content_type)
+
+    # Helpers
+
+    def _next_cmid(self, peer_id: int) -> int:
+        self._cmid[peer_id] = self._cmid.get(peer_id, 0) + 1
+        return self._cmid[peer_id]
+
+    def _wrap(self, kind: str, body: JsonDict) -> JsonDict:
+        return {
+            "type": kind,
+            "object": body,
+            "group_id": self.group_id,
+            "event_id": secrets.token_hex(10),
+            "v": API_VERSION,
+        }
+
+
+def _int(params: Mapping[str, str], name: str) -> int:
+    try:
+        return int(params[name])
+    except (KeyError, ValueError) as error:
+        raise VkApiFault(
+            100, f"One of the parameters specified was missing or invalid: {name}"
+        ) from error
+
+
+def _split_list(raw: str) -> tuple[str, ...]:
+    return tuple(item for item in (part.strip() for part in raw.split(",")) if item)
