@@ -1,0 +1,6 @@
+"""Storage: the schema, the repositories and the migrations (SQLAlchemy Core, async).
+
+- :mod:`storage.models`: the plain records the rest of the application passes around;
+- :mod:`storage.database`: ``create_engine`` and ``Storage`` (the engine and the repositories);
+- :mod:`storage.migrate`: ``upgrade``, which applies the packaged Alembic migrations.
+"""

@@ -19,9 +19,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 
 def _url() -> str:
-    url = config.get_main_option("sqlalchemy.url")
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
+        "sqlalchemy.url"
+    )
     if not url:
-        raise RuntimeError("set sqlalchemy.url (alembic -x or alembic.ini) to migrate")
+        raise RuntimeError("give the database URL: alembic -x url=… (or sqlalchemy.url)")
     return url
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from argparse import Namespace
+from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+import storage
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.schema import metadata
@@ -48,3 +54,19 @@ async def test_upgrade_is_repeatable_and_downgrade_drops_everything(empty_url: s
     finally:
         await engine.dispose()
     await upgrade(empty_url)
+
+
+async def test_the_alembic_command_line_configuration_works(empty_url: str) -> None:
+    config = Config(str(Path(storage.__file__).parent / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    config.cmd_opts = Namespace(x=[f"url={empty_url}"])
+
+    # The command line runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    engine = create_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
