@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -62,14 +63,13 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         # Each connection to ":memory:" is a separate database; share the one connection.
         kwargs.setdefault("poolclass", StaticPool)
     else:
-        assert target.database is not None
-        Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(str(target.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(target, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
     return engine
 
 
-def _sqlite_pragmas(*, wal: bool) -> Any:
+def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
