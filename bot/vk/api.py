@@ -68,7 +68,8 @@ class VkApi(API):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         secret = token.get_secret_value() if isinstance(token, SecretStr) else token
-        super().__init__(token=secret, http_client=AiohttpClient())
+        self.http = AiohttpClient()
+        super().__init__(token=secret, http_client=self.http)
         self.API_URL = base_url if base_url.endswith("/") else base_url + "/"
         self.API_VERSION = version
         self.limiter = limiter or RateLimiter()
@@ -126,22 +127,37 @@ class VkApi(API):
             form["access_token"] = token
             form["v"] = version or self.API_VERSION
         try:
-            response = await self.http_client.request_raw(
-                self.API_URL + method, method="POST", data=form, timeout=self.timeout
-            )
-            body = await response.text(encoding="utf-8")
+            status, body = await self.fetch(self.API_URL + method, method="POST", data=form)
         except (aiohttp.ClientError, TimeoutError) as error:
             raise TransientError(f"VK {method}: {type(error).__name__}") from error
-        if response.status == 429:
+        if status == 429:
             raise RetryAfter(1.0, f"VK {method}: HTTP 429")
-        if response.status >= 500:
-            raise TransientError(f"VK {method}: HTTP {response.status}")
-        if response.status != 200:
-            raise PermanentError(f"VK {method}: HTTP {response.status}")
+        if status >= 500:
+            raise TransientError(f"VK {method}: HTTP {status}")
+        if status != 200:
+            raise PermanentError(f"VK {method}: HTTP {status}")
         try:
             return json.loads(body)
         except ValueError as error:
             raise TransientError(f"VK {method}: the answer is not JSON") from error
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        data: dict[str, str] | None = None,
+        params: dict[str, str | int] | None = None,
+        time_limit: aiohttp.ClientTimeout | None = None,
+    ) -> tuple[int, bytes]:
+        """One plain HTTP request on the API's session: the status and the whole body.
+
+        Network failures raise aiohttp's errors; callers decide what they mean.
+        """
+        async with self.http.request(
+            url, method, data, params=params, timeout=time_limit or self.timeout
+        ) as response:
+            return response.status, await response.read()
 
 
 def _error_code(answer: Any) -> int | None:

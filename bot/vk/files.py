@@ -23,15 +23,14 @@ async def fetch(api: VkApi, url: str) -> bytes:
     if not url.startswith(("http://", "https://")):
         raise PermanentError("the attachment has no download URL")
     try:
-        response = await api.http_client.request_raw(url, method="GET", timeout=api.timeout)
-        body = await response.read()
+        status, body = await api.fetch(url)
     except (aiohttp.ClientError, TimeoutError) as error:
         raise TransientError(f"download failed: {type(error).__name__}") from error
-    if response.status >= 500:
-        raise TransientError(f"download failed: HTTP {response.status}")
-    if response.status != 200:
-        raise PermanentError(f"download failed: HTTP {response.status}")
-    return bytes(body)
+    if status >= 500:
+        raise TransientError(f"download failed: HTTP {status}")
+    if status != 200:
+        raise PermanentError(f"download failed: HTTP {status}")
+    return body
 
 
 async def attachment_string(api: VkApi, attachment: Attachment, peer_id: int | None) -> str:
