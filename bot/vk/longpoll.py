@@ -1,0 +1,140 @@
+"""The Bots Long Poll runner.
+
+It is a small loop of its own over ``VkApi`` rather than vkbottle's ``BotPolling``:
+``BotPolling`` stores ``ts`` in a file under the working directory, reads the server with the
+shared HTTP client without checking the status, and leaves dispatch to vkbottle's router,
+which this project does not use. Here each update goes to ``UpdateDispatcher`` as its own
+task, and every failure (network, VK, a malformed answer) is logged and retried with a
+growing pause; only ``stop`` ends the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bot.vk.api import VkApi
+from bot.vk.dispatch import UpdateDispatcher
+from handlers.messenger import DeliveryError, TransientError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Server:
+    url: str
+    key: str
+    ts: str
+
+
+class LongPollRunner:
+    """Polls ``groups.getLongPollServer``'s server and hands updates to the dispatcher.
+
+    Run it as a task and stop it with ``await runner.stop()``, which also waits for the
+    updates still being handled::
+
+        runner = LongPollRunner(api, dispatcher, group_id=settings.vk_group_id)
+        task = asyncio.create_task(runner.run())
+        ...
+        await runner.stop()
+    """
+
+    def __init__(
+        self,
+        api: VkApi,
+        dispatcher: UpdateDispatcher,
+        *,
+        group_id: int | None = None,
+        wait: int = 25,
+        max_pause: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.api = api
+        self.dispatcher = dispatcher
+        self.group_id = group_id
+        self.wait = wait
+        self.max_pause = max_pause
+        self._sleep = sleep
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self.failures = 0
+
+    async def run(self) -> None:
+        """Poll until ``stop`` is called; never returns on errors."""
+        self._task = asyncio.current_task()
+        server: _Server | None = None
+        while not self._stopping:
+            try:
+                if server is None:
+                    server = await self._server()
+                server = await self._check(server)
+                self.failures = 0
+            except asyncio.CancelledError:
+                if self._stopping:
+                    return
+                raise
+            except (
+                DeliveryError,
+                aiohttp.ClientError,
+                TimeoutError,
+                ValueError,
+                KeyError,
+            ) as error:
+                await self._pause(f"{type(error).__name__}: {error}")
+            except Exception:
+                logger.exception("Unexpected error in VK long poll")
+                await self._pause("unexpected error")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """End the loop and wait up to ``grace`` seconds for updates being handled."""
+        self._stopping = True
+        task = self._task
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self.dispatcher.drain(grace)
+
+    async def _server(self) -> _Server:
+        if self.group_id is None:
+            groups = await self.api.call("groups.getById")
+            self.group_id = int(groups["groups"][0]["id"])
+        answer = await self.api.call("groups.getLongPollServer", group_id=self.group_id)
+        return _Server(url=str(answer["server"]), key=str(answer["key"]), ts=str(answer["ts"]))
+
+    async def _check(self, server: _Server) -> _Server | None:
+        """One ``a_check``; the server to use next, or None to ask for a new one."""
+        status, body = await self.api.fetch(
+            server.url,
+            params={"act": "a_check", "key": server.key, "ts": server.ts, "wait": self.wait},
+            time_limit=aiohttp.ClientTimeout(total=self.wait + 10),
+        )
+        if status != 200:
+            raise TransientError(f"long poll server answered HTTP {status}")
+        answer: dict[str, Any] = json.loads(body)
+        failed = answer.get("failed")
+        if failed == 1:
+            server.ts = str(answer["ts"])
+            return server
+        if failed == 2:
+            fresh = await self._server()
+            fresh.ts = server.ts
+            return fresh
+        if failed is not None:
+            return None
+        for update in answer.get("updates") or []:
+            if isinstance(update, dict):
+                self.dispatcher.dispatch(update)
+        server.ts = str(answer["ts"])
+        return server
+
+    async def _pause(self, reason: str) -> None:
+        self.failures += 1
+        pause = min(self.max_pause, 0.5 * 2 ** min(self.failures - 1, 10))
+        logger.warning("VK long poll failed (%s); retrying in %.1fs", reason, pause)
+        await self._sleep(pause)
