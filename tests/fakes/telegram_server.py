@@ -268,6 +268,8 @@ class FakeTelegramServer:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.too_many_requests = 0
+        self.download_status: int | None = None
+        """When set, every file download is answered with this HTTP status."""
         self._flood = _FloodControl(limit_slack)
         self._messages: dict[tuple[int, int], SentMessage] = {}
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
@@ -557,6 +559,8 @@ class FakeTelegramServer:
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return web.Response(status=401, text="Unauthorized")
+        if self.download_status is not None:
+            return web.Response(status=self.download_status, text="Scripted failure")
         path = request.match_info["path"]
         for stored in self._files.values():
             if stored.file_path == path:

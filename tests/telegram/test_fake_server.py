@@ -1,0 +1,109 @@
+"""The fake Bot API itself behaves like Telegram where the tests rely on it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.telegram import TelegramMessenger
+from handlers.replies import Reply
+from storage.models import Address, Platform
+from tests.fakes.telegram_server import FakeTelegramServer
+
+
+async def test_callback_data_over_64_bytes_is_rejected(bot: Bot) -> None:
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="é" * 33)]]
+    )
+
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(1, "hi", reply_markup=markup)
+
+
+async def test_text_over_4096_is_rejected(bot: Bot) -> None:
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(1, "я" * 4097)
+
+
+async def test_json_bodies_are_accepted_too(server: FakeTelegramServer) -> None:
+    url = f"{server.base_url}/bot{server.token}/sendMessage"
+    body = {
+        "chat_id": 5,
+        "text": "json",
+        "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+    }
+
+    async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
+        answer = json.loads(await response.text())
+
+    assert answer["ok"] is True
+    assert server.sent_to(5)[0].buttons == [[("A", "a")]]
+
+
+async def test_a_wrong_token_is_unauthorized(server: FakeTelegramServer) -> None:
+    url = f"{server.base_url}/bot1:wrong/getMe"
+
+    async with aiohttp.ClientSession() as session, session.post(url) as response:
+        assert response.status == 401
+
+
+async def test_get_updates_confirms_by_offset(server: FakeTelegramServer, bot: Bot) -> None:
+    server.push_message(1, "a")
+    server.push_message(1, "b")
+
+    first = await bot.get_updates(timeout=0)
+    rest = await bot.get_updates(offset=first[0].update_id + 1, timeout=0)
+
+    assert [u.message.text for u in first if u.message] == ["a", "b"]
+    assert [u.message.text for u in rest if u.message] == ["b"]
+
+
+async def test_get_updates_waits_for_a_push(server: FakeTelegramServer, bot: Bot) -> None:
+    waiting = asyncio.create_task(bot.get_updates(timeout=5))
+    await server.wait_for(lambda: len(server.calls_of("getUpdates")) == 1)
+    server.push_message(1, "late")
+
+    updates = await waiting
+
+    assert [u.message.text for u in updates if u.message] == ["late"]
+
+
+async def test_get_updates_is_refused_while_a_webhook_is_set(bot: Bot) -> None:
+    await bot.set_webhook("https://example.org/hook")
+
+    with pytest.raises(TelegramConflictError):
+        await bot.get_updates(timeout=0)
+
+
+async def test_a_held_send_is_delivered_but_answered_only_on_release(
+    server: FakeTelegramServer, messenger: TelegramMessenger
+) -> None:
+    hold = server.hold(1101)
+    sending = asyncio.create_task(messenger.send(Address(Platform.TELEGRAM, 1101), Reply("x")))
+
+    await hold.wait_held()
+    assert [m.text for m in server.sent_to(1101)] == ["x"]
+    assert not sending.done()
+
+    hold.release()
+    assert await sending == server.sent_to(1101)[0].message_id
+
+
+async def test_scripted_failures_hit_only_their_chat_and_count(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    server.break_next(1, count=2)
+
+    await bot.send_message(2, "other chat is fine")
+    for _ in range(2):
+        with pytest.raises(Exception, match="Internal Server Error"):
+            await bot.send_message(1, "x")
+    await bot.send_message(1, "recovered")
+
+    assert [m.text for m in server.sent] == ["other chat is fine", "recovered"]
