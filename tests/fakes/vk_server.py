@@ -203,6 +203,9 @@ class FakeVkServer:
         self._blocked: dict[int, int] = {}
         self._object_ids = itertools.count(500)
         self._lp = _LongPoll(key=secrets.token_hex(8))
+        self.long_poll_checks = 0
+        self.long_poll_waiting = 0
+        """How many ``a_check`` requests are waiting for updates right now."""
         self._closing = False
 
         self._runner: web.AppRunner | None = None
@@ -483,6 +486,15 @@ class FakeVkServer:
             if loop.time() > deadline:
                 raise AssertionError("condition not met in time")
             await asyncio.sleep(interval)
+
+    async def wait_for_poller(self, *, after_checks: int = 0, within: float = 5.0) -> None:
+        """Wait until a long poll client is waiting (in a check later than the first
+        ``after_checks``), so that updates pushed from now on reach it: VK, too, only
+        delivers updates newer than the ``ts`` a client holds."""
+        await self.wait_for(
+            lambda: self.long_poll_waiting > 0 and self.long_poll_checks > after_checks,
+            within=within,
+        )
 
     # HTTP handlers
 
@@ -872,6 +884,10 @@ class FakeVkServer:
         if request.method == "POST":
             form = await request.post()
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        self.long_poll_checks += 1
+        return await self._a_check(params)
+
+    async def _a_check(self, params: dict[str, str]) -> web.Response:
         lp = self._lp
         if params.get("act") != "a_check":
             return web.json_response({"failed": 2})
@@ -892,17 +908,21 @@ class FakeVkServer:
         wait = min(float(params.get("wait", "25") or 25), 90.0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        while lp.ts <= ts and not self._closing:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                break
-            lp.changed.clear()
-            try:
-                await asyncio.wait_for(lp.changed.wait(), remaining)
-            except TimeoutError:
-                break
-            if lp.forced_failure or params.get("key") != lp.key:
-                return await self._long_poll(request)
+        self.long_poll_waiting += 1
+        try:
+            while lp.ts <= ts and not self._closing:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                lp.changed.clear()
+                try:
+                    await asyncio.wait_for(lp.changed.wait(), remaining)
+                except TimeoutError:
+                    break
+                if lp.forced_failure or params.get("key") != lp.key:
+                    return await self._a_check(params)
+        finally:
+            self.long_poll_waiting -= 1
         updates = lp.updates[ts - lp.history_start :]
         return web.json_response({"ts": str(lp.ts), "updates": updates})
 
