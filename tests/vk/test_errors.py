@@ -126,3 +126,22 @@ async def test_token_never_reaches_the_log(
 class _NoLimit:
     async def acquire(self, limits: object) -> None:
         return None
+
+
+async def test_held_answer_is_delivered_before_the_sender_hears_back(
+    vk: FakeVkServer, adapter: VkAdapter
+) -> None:
+    vk.hold_next("messages.send")
+    sending = asyncio.create_task(
+        adapter.messenger.send(READER, Reply("reminder"), idempotency_key="due:5")
+    )
+    await vk.wait_for(lambda: vk.held_count == 1)
+
+    assert len(vk.sent_to(42)) == 1
+    assert not sending.done()
+
+    vk.release_held()
+    first = await sending
+    again = await adapter.messenger.send(READER, Reply("reminder"), idempotency_key="due:5")
+    assert again == first
+    assert len(vk.sent_to(42)) == 1
