@@ -87,7 +87,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}, use a name like Europe/Moscow") from None
+            raise ValueError(
+                f"unknown time zone {value!r}, use a name like Europe/Moscow"
+            ) from None
         return value
 
     @model_validator(mode="after")

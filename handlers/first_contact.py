@@ -44,12 +44,16 @@ def ask_consent(turn: Turn, config: ServiceConfig, then: str | None = None) -> N
 
 
 async def give_consent(turn: Turn, readers: Readers) -> str | None:
-    """Record consent; returns the payload the reader was heading to, if any."""
+    """Record consent; returns the payload the reader was heading to, if any (otherwise the
+    menu is shown with the thanks)."""
     await readers.set_consent(turn.reader.id, ConsentState.GIVEN, turn.event.display_name or None)
     turn.reader = await _reload(readers, turn)
-    turn.say(turn.t("consent-thanks"))
     then = turn.state.data.pop("after_consent", None)
-    return then if isinstance(then, str) else None
+    if isinstance(then, str):
+        turn.say(turn.t("consent-thanks"))
+        return then
+    show_main_menu(turn, "consent-thanks")
+    return None
 
 
 async def decline_consent(turn: Turn, readers: Readers) -> None:

@@ -20,7 +20,7 @@ from handlers.flows.renew import RENEW_FORM
 from handlers.flows.staff_notice import notify_staff
 from handlers.i18n import Catalog
 from handlers.menus import help_text, privacy_notice, show_main_menu, show_settings
-from handlers.messenger import DeliveryError, Messenger
+from handlers.messenger import DeliveryError, Messenger, RecipientUnreachable
 from handlers.payloads import Payload, pack, parse
 from handlers.ports import Conversations, Dialogs, Outbox, Readers
 from handlers.replies import Reply
@@ -224,8 +224,6 @@ class ReaderService:
             then = await first_contact.give_consent(turn, self._readers)
             if then:
                 await self._on_button(turn, then)
-            else:
-                show_main_menu(turn)
         elif choice == "no":
             await first_contact.decline_consent(turn, self._readers)
         elif choice == "withdraw" and turn.reader.has_consent:
@@ -345,6 +343,9 @@ class ReaderService:
         for reply in replies:
             try:
                 await messenger.send(event.address, reply)
+            except RecipientUnreachable:
+                await self._readers.set_reachable(event.address, False)
+                return
             except DeliveryError as error:
                 log.warning("reply to %s failed: %s", event.address, type(error).__name__)
                 return

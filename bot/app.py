@@ -1,0 +1,198 @@
+"""The composition root: builds every part from the settings and runs them in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from aiogram import Bot
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.outbox.notifying import NotifyingOutbox
+from bot.outbox.sender import OutboxSender
+from bot.ratelimit import RateLimiter
+from bot.scheduler import build_scheduler
+from bot.settings import Settings, TelegramMode, VkMode
+from bot.telegram.factory import create_bot
+from bot.telegram.messenger import TelegramMessenger
+from bot.telegram.runner import TelegramRunner, start_webhook
+from bot.vk.callback import CallbackEndpoint
+from bot.vk.factory import VkAdapter
+from bot.vk.longpoll import LongPollRunner
+from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
+from handlers.i18n import Catalog
+from handlers.messenger import Messenger
+from handlers.reader_service import ReaderService
+from storage.database import Storage
+from storage.migrate import upgrade
+from storage.models import Platform
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
+VK_CALLBACK_PATH = "/vk/callback"
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    return ServiceConfig(
+        library=LibraryProfile(
+            name=settings.library_name,
+            timezone=settings.library_timezone,
+            working_hours=settings.library_working_hours,
+            contacts=settings.library_contacts,
+        ),
+        policy=ReaderPolicy(
+            retention_days=settings.retention_days,
+            max_text_length=settings.max_text_length,
+            flood_burst=settings.flood_burst,
+            flood_period_seconds=settings.flood_period_seconds,
+        ),
+        staff_chat=settings.staff_chat,
+    )
+
+
+class Application:
+    """Both platforms, the outbox sender and the scheduler, sharing one event loop.
+
+    ``start`` applies the migrations and starts everything in the background; ``stop`` shuts
+    it down in order: no new updates, handlers and sends in progress finish, then the
+    connections close.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.messengers: dict[Platform, Messenger] = {}
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._bot: Bot | None = None
+        self._telegram: TelegramRunner | None = None
+        self._vk: VkAdapter | None = None
+        self._vk_poll: LongPollRunner | None = None
+        self._vk_callback: CallbackEndpoint | None = None
+        self._web: web.AppRunner | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._storage: Storage | None = None
+        self._sender: OutboxSender | None = None
+
+    @property
+    def storage(self) -> Storage:
+        assert self._storage is not None, "the application is not started"
+        return self._storage
+
+    @property
+    def sender(self) -> OutboxSender:
+        assert self._sender is not None, "the application is not started"
+        return self._sender
+
+    async def start(self) -> None:
+        settings = self.settings
+        url = settings.database_url.get_secret_value()
+        await upgrade(url)
+        storage = self._storage = Storage.open(url)
+        self._build_messengers()
+        sender = self._sender = OutboxSender(storage.outbox, storage.readers, self.messengers)
+        service = ReaderService(
+            readers=storage.readers,
+            conversations=storage.conversations,
+            dialogs=storage.dialogs,
+            outbox=NotifyingOutbox(storage.outbox, sender.notify),
+            catalog=Catalog(default=settings.default_language),
+            messengers=self.messengers,
+            config=service_config(settings),
+        )
+        web_app = web.Application() if settings.needs_web_server else None
+        await self._start_telegram(service.handle, web_app)
+        self._start_vk(service.handle, web_app)
+        if web_app is not None:
+            self._web = web.AppRunner(web_app)
+            await self._web.setup()
+            await web.TCPSite(self._web, settings.web_host, settings.web_port).start()
+            log.info("serving webhooks on %s:%d", settings.web_host, settings.web_port)
+        self._spawn(sender.run(self._stop))
+        self._scheduler = build_scheduler(
+            storage, settings.library_timezone, settings.retention_days
+        )
+        self._scheduler.start()
+        log.info("started on %s", ", ".join(sorted(self.messengers)))
+
+    def _build_messengers(self) -> None:
+        settings = self.settings
+        if settings.telegram_enabled:
+            # One limiter per token: every call made with it counts against the same limits.
+            self._bot = create_bot(
+                settings.telegram_bot_token, RateLimiter(), api_base=settings.telegram_api_base
+            )
+            self.messengers[Platform.TELEGRAM] = TelegramMessenger(self._bot)
+        if settings.vk_enabled:
+            self._vk = VkAdapter.create(
+                settings.vk_group_token,
+                base_url=settings.vk_api_base,
+                version=settings.vk_api_version,
+                limiter=RateLimiter(),
+            )
+            self.messengers[Platform.VK] = self._vk.messenger
+
+    async def _start_telegram(self, handle: Any, web_app: web.Application | None) -> None:
+        if self._bot is None:
+            return
+        runner = self._telegram = TelegramRunner(self._bot, handle)
+        if self.settings.telegram_mode is TelegramMode.WEBHOOK and web_app is not None:
+            secret = self.settings.telegram_webhook_secret.get_secret_value()
+            runner.setup_webhook(web_app, path=TELEGRAM_WEBHOOK_PATH, secret=secret)
+            await start_webhook(self._bot, self.settings.telegram_webhook_url, secret)
+        else:
+            self._spawn(runner.run_polling(handle_signals=False, close_bot_session=False))
+
+    def _start_vk(self, handle: Any, web_app: web.Application | None) -> None:
+        if self._vk is None:
+            return
+        group_id = self.settings.vk_group_id
+        if self.settings.vk_mode is VkMode.CALLBACK and web_app is not None:
+            self._vk_callback = self._vk.callback(
+                handle,
+                confirmation_code=self.settings.vk_confirmation_code,
+                secret=self.settings.vk_callback_secret,
+                group_id=group_id,
+            )
+            self._vk_callback.add_to(web_app, VK_CALLBACK_PATH)
+        else:
+            self._vk_poll = self._vk.long_poll(handle, group_id=group_id)
+            self._spawn(self._vk_poll.run())
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.create_task(coroutine))
+
+    async def stop(self) -> None:
+        """Stop taking updates, let work in progress finish, then close every connection."""
+        self._stop.set()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._telegram is not None:
+            await self._telegram.stop_polling()
+        if self._vk_poll is not None:
+            await self._vk_poll.stop(grace=SHUTDOWN_GRACE_SECONDS)
+        if self._vk_callback is not None:
+            await self._vk_callback.close(grace=SHUTDOWN_GRACE_SECONDS)
+        if self._web is not None:
+            await self._web.cleanup()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    try:
+                        await task
+                    except Exception:
+                        log.exception("a background task ended with an error")
+        if self._bot is not None:
+            await self._bot.session.close()
+        if self._vk is not None:
+            await self._vk.close()
+        if self._storage is not None:
+            await self._storage.close()
