@@ -40,7 +40,7 @@ def make_settings(
             "vk_api_base": vk.api_base,
         }
     values |= overrides
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -20,9 +20,11 @@ async def press(telegram: FakeTelegramServer, chat_id: int, data: str) -> SentMe
     return await reply_after(telegram, chat_id, before)
 
 
-async def say(telegram: FakeTelegramServer, chat_id: int, text: str, **kw: str) -> SentMessage:
+async def say(
+    telegram: FakeTelegramServer, chat_id: int, text: str, language_code: str | None = None
+) -> SentMessage:
     before = len(telegram.sent_to(chat_id))
-    telegram.push_message(chat_id, text, **kw)
+    telegram.push_message(chat_id, text, language_code=language_code)
     return await reply_after(telegram, chat_id, before)
 
 
