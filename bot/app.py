@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.outbox.notifying import NotifyingOutbox
 from bot.outbox.sender import OutboxSender
+from bot.outbox.tuning import SenderTuning
 from bot.ratelimit import RateLimiter
 from bot.scheduler import build_scheduler
 from bot.settings import Settings, TelegramMode, VkMode
@@ -95,7 +96,12 @@ class Application:
         await upgrade(url)
         storage = self._storage = Storage.open(url)
         self._build_messengers()
-        sender = self._sender = OutboxSender(storage.outbox, storage.readers, self.messengers)
+        sender = self._sender = OutboxSender(
+            storage.outbox,
+            storage.readers,
+            self.messengers,
+            tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
+        )
         service = ReaderService(
             readers=storage.readers,
             conversations=storage.conversations,

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=4000, ge=100, le=100_000)
     flood_burst: int = Field(default=20, ge=1)
     flood_period_seconds: float = Field(default=60.0, gt=0)
+    outbox_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
     log_level: str = "INFO"
 
     @field_validator("staff_chat", mode="before")

@@ -182,14 +182,18 @@ class _Fault:
 
 
 class Hold:
-    """Requests matching this hold are carried out, but their responses wait for ``release``.
+    """Requests matching this hold wait for ``release``.
 
-    This models a send that reached Telegram while the bot never learned of it.
+    By default they are carried out first and only the response waits: a send that reached
+    Telegram while the bot never learned of it. With ``before=True`` the request waits before
+    it is carried out, so a client that dies meanwhile never delivered it (the server drops a
+    request whose client has gone).
     """
 
-    def __init__(self, chat_id: str | None, method: str | None) -> None:
+    def __init__(self, chat_id: str | None, method: str | None, before: bool = False) -> None:
         self.chat_id = chat_id
         self.method = method.lower() if method else None
+        self.before = before
         self.held = 0
         self._released = asyncio.Event()
 
@@ -491,9 +495,12 @@ class FakeTelegramServer:
     def break_next(self, chat_id: int | str | None = None, *, count: int = 1) -> None:
         self.fail_next(chat_id, count=count, status=500)
 
-    def hold(self, chat_id: int | str | None = None, *, method: str | None = None) -> Hold:
-        """Carry out matching requests but delay their responses until ``Hold.release``."""
-        hold = Hold(None if chat_id is None else str(chat_id), method)
+    def hold(
+        self, chat_id: int | str | None = None, *, method: str | None = None, before: bool = False
+    ) -> Hold:
+        """Delay matching requests until ``Hold.release``: their responses, or with
+        ``before=True`` the requests themselves (see :class:`Hold`)."""
+        hold = Hold(None if chat_id is None else str(chat_id), method, before)
         self._holds.append(hold)
         return hold
 
@@ -546,13 +553,16 @@ class FakeTelegramServer:
             self._apply_faults(method, chat_key)
             if self.enforce_limits and method in _FLOOD_METHODS:
                 self._apply_flood_control(method, params)
+            for hold in self._holds:
+                if hold.before and hold.matches(method, chat_key):
+                    await hold.wait()
             result = await self._dispatch(method, params, uploads)
         except ApiError as error:
             if error.status == 429:
                 self.too_many_requests += 1
             return error.response()
         for hold in self._holds:
-            if hold.matches(method, chat_key):
+            if not hold.before and hold.matches(method, chat_key):
                 await hold.wait()
         return web.json_response({"ok": True, "result": result})
 
