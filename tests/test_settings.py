@@ -1,0 +1,104 @@
+"""Settings: platforms switch on by token, and a bad start says what to set in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from storage.models import Address, Platform
+
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))}
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL")):
+            monkeypatch.delenv(name)
+
+
+def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=CLEAN_ENV | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_no_platform_stops_with_one_line(tmp_path: Path) -> None:
+    result = run_bot(tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "VK_GROUP_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_value_names_the_variable_without_a_traceback(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, TELEGRAM_BOT_TOKEN="123:abc", WEB_PORT="eighty")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "WEB_PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_token_never_printed_on_errors(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, VK_GROUP_TOKEN="vk1.a.SECRET-TOKEN-VALUE")
+    assert "VK_GROUP_ID" in result.stderr
+    assert "SECRET-TOKEN-VALUE" not in result.stderr + result.stdout
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=123:abc\nSTAFF_CHAT=vk:2000000001\n"
+        "STAFF_USER_IDS=telegram:1, vk:2\nLIBRARY_NAME=ОНМБ\n",
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.telegram_enabled and not settings.vk_enabled
+    assert settings.staff_chat == Address(Platform.VK, 2000000001)
+    assert settings.staff_user_ids == [Address(Platform.TELEGRAM, 1), Address(Platform.VK, 2)]
+    assert settings.library_name == "ОНМБ"
+    assert "123:abc" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"VK_GROUP_TOKEN": "t"}, "VK_GROUP_ID"),
+        ({"TELEGRAM_BOT_TOKEN": "t", "TELEGRAM_MODE": "webhook"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"TELEGRAM_BOT_TOKEN": "t", "STAFF_CHAT": "telegram:abc"}, "STAFF_CHAT"),
+        ({"TELEGRAM_BOT_TOKEN": "t", "LIBRARY_TIMEZONE": "Mars/Olympus"}, "LIBRARY_TIMEZONE"),
+        ({"VK_GROUP_TOKEN": "t", "VK_GROUP_ID": "1", "VK_MODE": "callback"}, "VK_CONFIRMATION"),
+    ],
+)
+def test_inconsistent_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], fragment: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=fragment):
+        load_settings()
+
+
+def test_migrate_command_needs_no_token(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        cwd=tmp_path,
+        env=CLEAN_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "bot.sqlite3").exists()
