@@ -18,6 +18,7 @@ from bot.outbox.tuning import SenderTuning
 from bot.ratelimit import RateLimiter
 from bot.scheduler import build_scheduler
 from bot.settings import Settings, TelegramMode, VkMode
+from bot.telegram.commands import publish_commands
 from bot.telegram.factory import create_bot
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.runner import TelegramRunner, start_webhook
@@ -102,17 +103,18 @@ class Application:
             self.messengers,
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
         )
+        catalog = Catalog(default=settings.default_language)
         service = ReaderService(
             readers=storage.readers,
             conversations=storage.conversations,
             dialogs=storage.dialogs,
             outbox=NotifyingOutbox(storage.outbox, sender.notify),
-            catalog=Catalog(default=settings.default_language),
+            catalog=catalog,
             messengers=self.messengers,
             config=service_config(settings),
         )
         web_app = web.Application() if settings.needs_web_server else None
-        await self._start_telegram(service.handle, web_app)
+        await self._start_telegram(service.handle, web_app, catalog)
         self._start_vk(service.handle, web_app)
         if web_app is not None:
             self._web = web.AppRunner(web_app)
@@ -143,9 +145,12 @@ class Application:
             )
             self.messengers[Platform.VK] = self._vk.messenger
 
-    async def _start_telegram(self, handle: Any, web_app: web.Application | None) -> None:
+    async def _start_telegram(
+        self, handle: Any, web_app: web.Application | None, catalog: Catalog
+    ) -> None:
         if self._bot is None:
             return
+        await publish_commands(self._bot, catalog)
         runner = self._telegram = TelegramRunner(self._bot, handle)
         if self.settings.telegram_mode is TelegramMode.WEBHOOK and web_app is not None:
             secret = self.settings.telegram_webhook_secret.get_secret_value()
