@@ -3,33 +3,10 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import Launcher
-from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
+from tests.e2e.telegram_client import payloads, press, say
+from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5001
-
-
-async def reply_after(telegram: FakeTelegramServer, chat_id: int, before: int) -> SentMessage:
-    await telegram.wait_for(lambda: len(telegram.sent_to(chat_id)) > before)
-    return telegram.sent_to(chat_id)[-1]
-
-
-async def press(telegram: FakeTelegramServer, chat_id: int, data: str) -> SentMessage:
-    before = len(telegram.sent_to(chat_id))
-    message = telegram.sent_to(chat_id)[-1]
-    telegram.push_callback(chat_id, data, message.message_id)
-    return await reply_after(telegram, chat_id, before)
-
-
-async def say(
-    telegram: FakeTelegramServer, chat_id: int, text: str, language_code: str | None = None
-) -> SentMessage:
-    before = len(telegram.sent_to(chat_id))
-    telegram.push_message(chat_id, text, language_code=language_code)
-    return await reply_after(telegram, chat_id, before)
-
-
-def payloads(message: SentMessage) -> list[str | None]:
-    return [data for row in message.buttons for _, data in row]
 
 
 async def test_first_contact_consent_menu_language_and_forget(
