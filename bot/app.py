@@ -13,6 +13,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.outbox.notifying import NotifyingOutbox
+from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
 from bot.outbox.tuning import SenderTuning
 from bot.ratelimit import RateLimiter
@@ -58,6 +59,14 @@ def service_config(settings: Settings) -> ServiceConfig:
     )
 
 
+def relay_notice(catalog: Catalog) -> Notice:
+    """The line naming a file that could not be relayed, in the library's default language
+    (relayed files go mostly to the staff chat)."""
+    t = catalog.translator(catalog.default)
+    limit_mb = MAX_RELAY_BYTES // (1024 * 1024)
+    return lambda name, reason: t(reason, name=name, limit=limit_mb)
+
+
 class Application:
     """Both platforms, the outbox sender and the scheduler, sharing one event loop.
 
@@ -97,13 +106,14 @@ class Application:
         await upgrade(url)
         storage = self._storage = Storage.open(url)
         self._build_messengers()
+        catalog = Catalog(default=settings.default_language)
         sender = self._sender = OutboxSender(
             storage.outbox,
             storage.readers,
             self.messengers,
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
+            relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
         )
-        catalog = Catalog(default=settings.default_language)
         service = ReaderService(
             readers=storage.readers,
             conversations=storage.conversations,

@@ -152,12 +152,13 @@ def files(turn: Turn) -> list[dict[str, Any]]:
 def summary(turn: Turn, form: Form) -> str:
     lines = [turn.t(form.title)]
     given = _answers(turn)
-    for step in form.steps:
-        value = given.get(step.key) or turn.t("form-not-given")
-        lines.append(f"{turn.t(step.label)}: {value}")
     count = len(turn.state.data.get("files", []))
-    if count:
-        lines.append(turn.t("form-files-count", count=count))
+    for step in form.steps:
+        if step.attachments and not step.free_text:
+            value = turn.t("form-files-count", count=count) if count else ""
+        else:
+            value = given.get(step.key, "")
+        lines.append(f"{turn.t(step.label)}: {value or turn.t('form-not-given')}")
     return "\n".join(lines)
 
 

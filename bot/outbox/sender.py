@@ -32,6 +32,7 @@ from typing import Protocol
 
 from bot.outbox.backoff import backoff_delay
 from bot.outbox.errors import describe
+from bot.outbox.relay import AttachmentRelay
 from bot.outbox.tuning import SenderTuning
 from handlers.messenger import (
     DeliveryError,
@@ -42,13 +43,15 @@ from handlers.messenger import (
 )
 from handlers.ports import Outbox
 from handlers.replies import Reply
-from storage.models import Address, OutboxItem, Platform
+from storage.models import Address, OutboxItem, Platform, Reader
 
 log = logging.getLogger(__name__)
 
 
 class Reachability(Protocol):
-    """The one thing the sender needs from the ``Readers`` port."""
+    """What the sender needs from the ``Readers`` port."""
+
+    async def get(self, address: Address) -> Reader | None: ...
 
     async def set_reachable(self, address: Address, reachable: bool) -> None: ...
 
@@ -92,6 +95,7 @@ class OutboxSender:
         clock: Callable[[], datetime] = utc_now,
         tuning: SenderTuning | None = None,
         random_fraction: Callable[[], float] = random.random,
+        relay: AttachmentRelay | None = None,
     ) -> None:
         """``clock`` returns tz-aware UTC time; ``random_fraction`` in [0, 1) feeds the
         back-off jitter. ``messengers`` may lack a platform that is switched off: its rows are
@@ -102,6 +106,7 @@ class OutboxSender:
         self._clock = clock
         self._tuning = tuning or SenderTuning()
         self._random = random_fraction
+        self._relay = relay
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._warned_platforms: set[Platform] = set()
@@ -206,7 +211,12 @@ class OutboxSender:
             reply = Reply.from_dict(item.payload)
         except (KeyError, TypeError, ValueError) as exc:
             return await self._fail(item, f"undecodable payload: {describe(exc)}")
+        reader = await self._readers.get(item.address)
+        if reader is not None and not reader.reachable:
+            return await self._skip_unreachable(item)
         try:
+            if self._relay is not None:
+                reply = await self._relay.prepare(reply, platform)
             await messenger.send(item.address, reply, idempotency_key=item.key)
         except RetryAfter as exc:
             return await self._retry_after(item, exc)
@@ -274,6 +284,18 @@ class OutboxSender:
         await self._readers.set_reachable(item.address, False)
         log.info(
             "outbox #%d key=%s: recipient on %s unreachable, %d other rows cancelled",
+            item.id,
+            item.key,
+            item.address.platform,
+            cancelled,
+        )
+        return _STOP
+
+    async def _skip_unreachable(self, item: OutboxItem) -> _Outcome:
+        """The reader blocked the bot earlier: nothing is sent until they write again."""
+        cancelled = await self._outbox.cancel_for(item.address)
+        log.info(
+            "outbox #%d key=%s: recipient on %s marked unreachable, %d rows cancelled",
             item.id,
             item.key,
             item.address.platform,

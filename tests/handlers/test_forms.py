@@ -77,7 +77,7 @@ async def test_question_with_an_album_counts_it_once(desk: Desk) -> None:
     assert photo.ref == "file-1"
     assert len(desk.telegram.sent) == sent_before + 1  # one acknowledgement for the album
     reply = await desk.press(READER, "form:ask:files:skip")
-    assert "Приложено файлов: 3" in reply.text
+    assert "Файлы: приложено 3" in reply.text
     await desk.press(READER, "form:ask:confirm:send")
     claimed = await desk.storage.outbox.claim(10, _far_future(), 30)
     assert [a["ref"] for a in claimed[0].payload["attachments"]] == ["file-1", "file-2", "file-3"]
