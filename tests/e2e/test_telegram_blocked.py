@@ -9,7 +9,7 @@ from bot.app import Application
 from handlers.replies import Reply
 from storage.models import Address, OutboxStatus, Platform
 from tests.e2e.conftest import Launcher
-from tests.e2e.telegram_client import say, sends_to, text_of, wait_outbox
+from tests.e2e.telegram_client import eventually, say, sends_to, text_of, wait_outbox
 from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5301
@@ -82,3 +82,23 @@ async def test_reader_who_writes_again_is_reachable_again(
         peer_id=READER,
     )
     assert telegram.sent_to(READER)[-1].text == "Снова на связи"
+
+
+async def test_403_on_an_interactive_reply_marks_the_reader_unreachable(
+    telegram: FakeTelegramServer, launch: Launcher
+) -> None:
+    app = await launch(telegram=telegram)
+    await say(telegram, READER, "/start")
+    telegram.block_next(READER)
+
+    telegram.push_message(READER, "/help")
+    await telegram.wait_for(lambda: len(sends_to(telegram, READER)) == 2, timeout=30)
+    await eventually(lambda: _unreachable(app), what="reader marked unreachable")
+
+    answer = await say(telegram, READER, "/help")
+    assert "отвечает здесь на вопросы читателей" in text_of(answer)
+    assert await reachable(app)
+
+
+async def _unreachable(app: Application) -> bool:
+    return not await reachable(app)
