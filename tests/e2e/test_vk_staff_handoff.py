@@ -3,7 +3,6 @@ across platforms that a stored ``(platform, peer_id)`` address makes possible.""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
@@ -12,14 +11,14 @@ from storage.schema import outbox
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.vk_client import eventually, payloads, press, say, start
 from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
+from tests.fakes.vk_server import FakeVkServer, JsonDict
 
 READER = 7301
 QUESTION = "Нужны клинические рекомендации по лечению артериальной гипертензии за 2020–2024 годы"
 PHOTO = b"\xff\xd8\xff\xe0 a picture of a reference list"
 
 
-async def ask(vk: FakeVkServer, *, photo: bool) -> None:
+async def ask(vk: FakeVkServer, *, photo: bool, attachment: JsonDict | None = None) -> None:
     """Walk the "ask a librarian" form on VK up to and including «Отправить»."""
     await say(vk, READER, "Здравствуйте")
     await press(vk, READER, "consent:yes")
@@ -27,11 +26,12 @@ async def ask(vk: FakeVkServer, *, photo: bool) -> None:
     files_prompt = await say(vk, READER, QUESTION)
     assert "form:ask:files:skip" in payloads(files_prompt)
     if photo:
-        received = await say(vk, READER, attachments=[vk.photo_attachment(PHOTO)])
+        sent = attachment or vk.photo_attachment(PHOTO)
+        received = await say(vk, READER, attachments=[sent])
         assert received.text.startswith("Файлов получено: 1.")
     summary = await press(vk, READER, "form:ask:files:skip")
     assert f"Вопрос: {QUESTION}" in summary.text
-    assert ("Приложено файлов: 1" in summary.text) is photo
+    assert ("Файлы: приложено 1" if photo else "Файлы: —") in summary.text
     assert payloads(summary)[0] == "form:ask:confirm:send"
     done = await press(vk, READER, "form:ask:confirm:send")
     assert done.text.startswith("Вопрос отправлен библиотекарю.")
@@ -75,15 +75,6 @@ async def test_question_from_vk_reaches_the_telegram_staff_chat(
     assert f"Вопрос: {QUESTION}" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the staff row carries the VK photo by reference (its URL); TelegramMessenger.send "
-        "(bot/telegram/markup.py input_file) refuses a non-Telegram ref without bytes with "
-        "PermanentError, so the outbox marks the row failed on the first try and the staff "
-        "chat gets nothing, not even the text, while the reader was told it was sent"
-    ),
-)
 async def test_question_with_a_photo_reaches_the_staff_chat_with_the_photo(
     vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
 ) -> None:
@@ -101,17 +92,38 @@ async def test_question_with_a_photo_reaches_the_staff_chat_with_the_photo(
         return any(f.data == PHOTO for m in telegram.sent_to(STAFF_CHAT_ID) for f in m.files)
 
     await telegram.wait_for(photo_relayed, timeout=15)
-    assert any(f"Вопрос: {QUESTION}" in text for text in staff_texts(telegram))
+    [message] = telegram.sent_to(STAFF_CHAT_ID)
+    assert message.method == "sendphoto"
+    assert message.files[0].uploaded, "uploaded anew: a VK reference means nothing to Telegram"
+    assert f"Вопрос: {QUESTION}" in (message.caption or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers/forms.py summary() prints each step's answer from data['answers'], but the "
-        "files step stores files in data['files'] only, so the summary says «Файлы: —» right "
-        "above «Приложено файлов: 1», to the reader and to staff"
-    ),
-)
+async def test_a_photo_vk_no_longer_serves_is_named_and_the_request_still_goes(
+    vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
+) -> None:
+    app = await start(launch, vk, telegram=telegram)
+    gone = {
+        "type": "photo",
+        "photo": {
+            "id": 1,
+            "owner_id": READER,
+            "sizes": [
+                {"type": "x", "url": f"{vk.base_url}/files/gone", "width": 604, "height": 604}
+            ],
+        },
+    }
+
+    await ask(vk, photo=True, attachment=gone)
+
+    row = await staff_row(app)
+    assert row.status is OutboxStatus.SENT, row.last_error
+    await telegram.wait_for(lambda: len(staff_texts(telegram)) == 1, timeout=15)
+    [message] = telegram.sent_to(STAFF_CHAT_ID)
+    assert not message.files
+    assert f"Вопрос: {QUESTION}" in (message.text or "")
+    assert "⚠️ Файл «photo» не переслан: он больше недоступен." in (message.text or "")
+
+
 async def test_the_summary_does_not_say_no_files_when_a_photo_is_attached(
     vk: FakeVkServer, launch: Launcher
 ) -> None:
@@ -124,5 +136,5 @@ async def test_the_summary_does_not_say_no_files_when_a_photo_is_attached(
 
     summary = await press(vk, READER, "form:ask:files:skip")
 
-    assert "Приложено файлов: 1" in summary.text
+    assert "Файлы: приложено 1" in summary.text
     assert "Файлы: —" not in summary.text
