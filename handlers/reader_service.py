@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -20,7 +21,13 @@ from handlers.flows.renew import RENEW_FORM
 from handlers.flows.staff_notice import notify_staff
 from handlers.i18n import Catalog
 from handlers.menus import help_text, privacy_notice, show_main_menu, show_settings
-from handlers.messenger import DeliveryError, Messenger, RecipientUnreachable
+from handlers.messenger import (
+    DeliveryError,
+    Messenger,
+    RecipientUnreachable,
+    RetryAfter,
+    TransientError,
+)
 from handlers.payloads import Payload, pack, parse
 from handlers.ports import Conversations, Dialogs, Outbox, Readers
 from handlers.replies import Reply
@@ -340,15 +347,28 @@ class ReaderService:
             log.info("could not acknowledge a button press: %s", type(error).__name__)
 
     async def _send(self, messenger: Messenger, event: Event, replies: list[Reply]) -> None:
-        for reply in replies:
+        for index, reply in enumerate(replies):
             try:
                 await messenger.send(event.address, reply)
             except RecipientUnreachable:
                 await self._readers.set_reachable(event.address, False)
                 return
+            except (RetryAfter, TransientError) as error:
+                log.info("reply to %s deferred: %s", event.address, type(error).__name__)
+                await self._defer(event.address, replies[index:])
+                return
             except DeliveryError as error:
                 log.warning("reply to %s failed: %s", event.address, type(error).__name__)
                 return
+
+    async def _defer(self, address: Address, replies: list[Reply]) -> None:
+        """A platform that is flooded or down gets the rest of the answer later, in order,
+        through the durable outbox, rather than the reader never getting it."""
+        turn_key = uuid.uuid4().hex
+        for number, reply in enumerate(replies):
+            await self._outbox.enqueue(
+                f"reply:{address}:{turn_key}:{number}", address, reply.to_dict()
+            )
 
     async def _finish(self, messenger: Messenger, turn: Turn) -> None:
         await self._send(messenger, turn.event, turn.replies)

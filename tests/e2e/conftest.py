@@ -56,7 +56,7 @@ async def telegram() -> AsyncIterator[FakeTelegramServer]:
 
 @pytest.fixture
 async def vk() -> AsyncIterator[FakeVkServer]:
-    async with FakeVkServer() as fake:
+    async with FakeVkServer(group_id=VK_GROUP_ID) as fake:
         yield fake
 
 

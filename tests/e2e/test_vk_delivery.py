@@ -127,7 +127,7 @@ async def test_blocked_reader_is_marked_unreachable_until_they_write_again(
     assert "Ответ библиотекаря" not in texts_to(vk, READER)
 
     # On VK a user who writes to a community lets it answer again; the fake needs telling.
-    vk._blocked.pop(READER)
+    vk.unblock(READER)
     menu = await say(vk, READER, "/menu")
     assert menu.text == "Чем можем помочь?"
     assert await reachable(app)

@@ -30,14 +30,9 @@ async def start(
     **overrides: Any,
 ) -> Application:
     """Launch the application on ``vk`` (and ``telegram``) and wait until its long poll is
-    listening.
-
-    ``VK_GROUP_ID`` is set to the fake's community id: ``conftest.make_settings`` puts 4242
-    there while ``FakeVkServer()`` serves community 1001, and ``groups.getLongPollServer``
-    refuses a foreign group id (error 100), as VK does.
-    """
+    listening."""
     checks = vk.long_poll_checks
-    app = await launch(vk=vk, telegram=telegram, vk_group_id=vk.group_id, **overrides)
+    app = await launch(vk=vk, telegram=telegram, **overrides)
     await connected(vk, after_checks=checks)
     return app
 

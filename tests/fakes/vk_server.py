@@ -278,6 +278,10 @@ class FakeVkServer:
         """Make every send to ``peer_id`` fail with ``code`` (901: no permission, 902: privacy)."""
         self._blocked[peer_id] = code
 
+    def unblock(self, peer_id: int) -> None:
+        """The reader allowed messages from the community again."""
+        self._blocked.pop(peer_id, None)
+
     def fail_long_poll_next(self, failed: int) -> None:
         """Answer the next ``a_check`` with ``{"failed": failed}`` (1, 2 or 3)."""
         self._lp.forced_failure.append(failed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from handlers.events import Attachment, AttachmentKind, Event
 from handlers.i18n import Catalog
+from handlers.messenger import RecipientUnreachable, RetryAfter
 from handlers.payloads import MAX_PAYLOAD_BYTES, pack, parse
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -129,3 +131,23 @@ async def test_any_event_gets_an_answer_and_never_raises(
     before = len(desk.telegram.replies_to(reader))
     await desk.service.handle(Event(address=reader, sender_id=peer, text=text, payload=payload))
     assert len(desk.telegram.replies_to(reader)) > before
+
+
+async def test_a_reply_the_platform_refuses_for_now_goes_through_the_outbox(desk: Desk) -> None:
+    desk.telegram.failures.append(RetryAfter(30))
+    await desk.service.handle(Event(address=READER, sender_id=42, text="/start"))
+    assert desk.telegram.replies_to(READER) == []
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    deferred = await desk.storage.outbox.claim(10, later, 30)
+    assert len(deferred) == 1 and deferred[0].address == READER
+    assert "Здравствуйте" in deferred[0].payload["text"]
+
+
+async def test_a_blocked_reader_is_marked_unreachable_by_a_failed_reply(desk: Desk) -> None:
+    desk.telegram.failures.append(RecipientUnreachable("blocked"))
+    await desk.service.handle(Event(address=READER, sender_id=42, text="/start"))
+    reader = await desk.storage.readers.get(READER)
+    assert reader is not None and not reader.reachable
+    await desk.say(READER, "/help")
+    reader = await desk.storage.readers.get(READER)
+    assert reader is not None and reader.reachable

@@ -15,8 +15,12 @@ class RecordingMessenger:
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     edits: list[tuple[Address, int, Reply]] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+    """Raised by the next sends, one each, before sends succeed again."""
 
     async def send(self, to: Address, reply: Reply, *, idempotency_key: str | None = None) -> int:
+        if self.failures:
+            raise self.failures.pop(0)
         self.sent.append((to, reply))
         return len(self.sent)
 
