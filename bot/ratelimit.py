@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
+
+DEFAULT_MARGIN_SECONDS = 0.1
+"""Added to every window: a call is counted when it leaves, but the platform counts it when
+it arrives, and network or CPU jitter between the two must not push a window over."""
+
+_SWEEP_EVERY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,57 +29,86 @@ class Limit:
 class RateLimiter:
     """Waits until every given limit allows one more call, then counts it against all of them.
 
-    Checking and recording happen without an ``await`` in between, so concurrent callers in one
-    event loop never overshoot a window. A caller waiting on a busy chat does not hold up callers
-    bound for other chats.
+    Callers queue per key, first come first served, and only the head of each queue sleeps,
+    so a burst of a thousand callers does not wake a thousand tasks each time a slot frees.
+    Limits are taken in the order given: pass the narrowest (one chat) first and the shared
+    one (the whole token) last, so that a caller waiting for a busy chat never holds up
+    callers bound for other chats.
     """
 
     def __init__(
         self,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        margin: float = DEFAULT_MARGIN_SECONDS,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
-        self._windows: dict[str, deque[float]] = {}
-
-    def _wait_needed(self, limits: Sequence[Limit], now: float) -> float:
-        wait = 0.0
-        for limit in limits:
-            window = self._windows.get(limit.key)
-            if window is None:
-                continue
-            while window and window[0] <= now - limit.period:
-                window.popleft()
-            if len(window) >= limit.calls:
-                wait = max(wait, window[0] + limit.period - now)
-        return wait
+        self._margin = margin
+        self._windows: dict[str, tuple[float, deque[float]]] = {}
+        self._queues: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._since_sweep = 0
 
     async def acquire(self, limits: Sequence[Limit]) -> None:
+        async with AsyncExitStack() as queues:
+            for limit in limits:
+                await queues.enter_async_context(self._queue(limit.key))
+                await self._wait_for_room(limit)
+            now = self._clock()
+            for limit in limits:
+                self._window(limit)[1].append(now)
+        self._since_sweep += 1
+        if self._since_sweep >= _SWEEP_EVERY:
+            self._sweep()
+
+    def _queue(self, key: str) -> asyncio.Lock:
+        lock = self._queues.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._queues[key] = lock
+        return lock
+
+    def _window(self, limit: Limit) -> tuple[float, deque[float]]:
+        window = self._windows.get(limit.key)
+        if window is None:
+            window = (limit.period + self._margin, deque())
+            self._windows[limit.key] = window
+        return window
+
+    async def _wait_for_room(self, limit: Limit) -> None:
+        """Only this key's queue head gets here, and nobody else records under the key until
+        it is done, so the room it finds is still there when it records."""
+        period, calls = self._window(limit)
         while True:
             now = self._clock()
-            wait = self._wait_needed(limits, now)
-            if wait <= 0:
-                for limit in limits:
-                    self._windows.setdefault(limit.key, deque()).append(now)
+            while calls and calls[0] <= now - period:
+                calls.popleft()
+            if len(calls) < limit.calls:
                 return
-            await self._sleep(wait + 0.001)
+            await self._sleep(calls[0] + period - now + 0.001)
 
-    def forget_idle(self) -> None:
-        """Drop windows with no recent calls, so that memory does not grow with chat count."""
+    def _sweep(self) -> None:
+        """Drop windows with no call inside them, so memory does not grow with chat count."""
+        self._since_sweep = 0
         now = self._clock()
-        for key in [k for k, w in self._windows.items() if not w or w[-1] < now - 3600]:
+        idle = [
+            k
+            for k, (period, calls) in self._windows.items()
+            if not calls or calls[-1] <= now - period
+        ]
+        for key in idle:
             del self._windows[key]
 
 
 def telegram_limits(chat_id: int | str | None) -> list[Limit]:
-    """Telegram's published limits: 30 messages/s in all, 1/s per chat, 20/min per group."""
-    limits = [Limit("global", 30, 1.0)]
-    if chat_id is None:
-        return limits
-    limits.append(Limit(f"chat:{chat_id}", 1, 1.0))
-    if _is_group(chat_id):
-        limits.append(Limit(f"group:{chat_id}", 20, 60.0))
+    """Telegram's published limits, narrowest first: 1 message/s per chat, 20/min per group,
+    30/s in all."""
+    limits = []
+    if chat_id is not None:
+        limits.append(Limit(f"chat:{chat_id}", 1, 1.0))
+        if _is_group(chat_id):
+            limits.append(Limit(f"group:{chat_id}", 20, 60.0))
+    limits.append(Limit("global", 30, 1.0))
     return limits
 
 
