@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
     log_level: str = "INFO"
 
+    @field_validator("vk_group_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("staff_chat", mode="before")
     @classmethod
     def _parse_staff_chat(cls, value: object) -> Address | None:

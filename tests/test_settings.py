@@ -44,6 +44,14 @@ def test_no_platform_stops_with_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_the_example_env_file_as_shipped_asks_for_a_token(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_bot(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Cannot start: No platform is configured")
+
+
 def test_malformed_value_names_the_variable_without_a_traceback(tmp_path: Path) -> None:
     result = run_bot(tmp_path, TELEGRAM_BOT_TOKEN="123:abc", WEB_PORT="eighty")
     assert result.returncode == 2
