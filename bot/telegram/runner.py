@@ -8,11 +8,13 @@ our database, so nothing here uses aiogram's FSM storage.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher, Router
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.types import CallbackQuery, Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -44,6 +46,7 @@ class TelegramRunner:
         self._handler = handler
         self._in_flight: set[asyncio.Task[object]] = set()
         self._stop_requested = False
+        self._stopped = asyncio.Event()
         self.dispatcher = Dispatcher(name="telegram")
         self.dispatcher.include_router(self._router())
 
@@ -92,8 +95,8 @@ class TelegramRunner:
         ``getUpdates`` while one is set. On the way out, handlers still running get
         ``shutdown_grace`` seconds to finish before the bot's session is closed.
         """
-        await self.bot.delete_webhook(drop_pending_updates=drop_pending_updates)
         try:
+            await self._prepare(drop_pending_updates)
             if not self._stop_requested:
                 await self.dispatcher.start_polling(
                     self.bot,
@@ -109,9 +112,31 @@ class TelegramRunner:
             if close_bot_session:
                 await self.bot.session.close()
 
+    async def _prepare(self, drop_pending_updates: bool) -> None:
+        """Remove a leftover webhook and learn who the bot is, retrying until Telegram
+        answers: an outage at start must not leave the bot deaf. (aiogram's polling loop
+        retries ``getUpdates`` by itself, but these two calls come before it; ``bot.me()``
+        is cached once it succeeds.)"""
+        delay = 1.0
+        while not self._stop_requested:
+            try:
+                await self.bot.delete_webhook(drop_pending_updates=drop_pending_updates)
+                await self.bot.me()
+                return
+            except (TelegramNetworkError, TelegramServerError) as error:
+                logger.warning(
+                    "Telegram unreachable at start (%s); retrying in %.0fs",
+                    type(error).__name__,
+                    delay,
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), delay)
+            delay = min(delay * 2, 60.0)
+
     async def stop_polling(self) -> None:
         """Ask :meth:`run_polling` to stop and wait until the update loop has ended."""
         self._stop_requested = True
+        self._stopped.set()
         try:
             await self.dispatcher.stop_polling()
         except RuntimeError:
