@@ -64,6 +64,10 @@ class Event:
     media_group_id: str | None = None
     is_private: bool = True
     buttons_supported: bool = True
+    thread_id: int | None = None
+    """The forum topic the message was written in (Telegram forum supergroups only)."""
+    reply_to_message_id: int | None = None
+    """The message this one replies to, in the same chat."""
 
     @property
     def platform(self) -> Platform:

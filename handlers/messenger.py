@@ -57,3 +57,16 @@ class Messenger(Protocol):
     async def download(self, attachment: Attachment) -> bytes:
         """Fetch the bytes of a file a user sent on this platform."""
         ...
+
+    async def create_topic(self, chat: Address, title: str) -> int | None:
+        """Open a forum topic in a group chat and return its id, or None where the chat (or
+        the platform) has no topics: then everything goes to the chat itself."""
+        ...
+
+    async def reopen_topic(self, chat: Address, topic_id: int) -> None:
+        """Reopen a closed forum topic (no-op where topics do not exist)."""
+        ...
+
+    async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
+        """Whether the user administers the group chat."""
+        ...

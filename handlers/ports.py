@@ -12,8 +12,19 @@ from storage.models import (
     DialogState,
     Direction,
     OutboxItem,
+    Platform,
     Reader,
+    SearchHit,
+    StaffMember,
+    StaffThread,
     StoredMessage,
+    Template,
+    Ticket,
+    TicketEvent,
+    TicketKind,
+    TicketMessage,
+    TicketMessageKind,
+    TicketStatus,
 )
 
 
@@ -97,3 +108,109 @@ class Outbox(Protocol):
         ...
 
     async def get(self, key: str) -> OutboxItem | None: ...
+
+
+class Tickets(Protocol):
+    """Reference requests, their conversation, status history and place in the staff chat."""
+
+    async def create(
+        self,
+        reader_id: int,
+        kind: TicketKind,
+        fields: dict[str, Any],
+        deadline_at: datetime,
+        at: datetime,
+    ) -> Ticket:
+        """Open a ticket (status NEW) and record that event, with actor ``"reader"``."""
+        ...
+
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+
+    async def for_reader(self, reader_id: int, limit: int = 20) -> list[Ticket]:
+        """The reader's tickets, newest first."""
+        ...
+
+    async def latest_active_for_reader(self, reader_id: int) -> Ticket | None:
+        """The reader's newest ticket that is new, in progress or answered (not closed)."""
+        ...
+
+    async def count_created_since(self, reader_id: int, since: datetime) -> int: ...
+
+    async def queue(self) -> list[Ticket]:
+        """Open tickets (new or in progress), oldest first."""
+        ...
+
+    async def set_status(
+        self, ticket_id: int, status: TicketStatus, actor: str, at: datetime
+    ) -> Ticket:
+        """Change the status and record the change; sets answered_at / closed_at as fits.
+        Setting the status it already has changes nothing and records nothing."""
+        ...
+
+    async def assign(self, ticket_id: int, staff: StaffMember, at: datetime) -> Ticket: ...
+
+    async def set_thread(self, ticket_id: int, thread: StaffThread) -> None: ...
+
+    async def link_staff_message(self, ticket_id: int, chat: Address, message_id: int) -> None:
+        """Remember that a message in the staff chat belongs to the ticket, so that a staff
+        reply to it threads to the ticket."""
+        ...
+
+    async def by_staff_message(self, chat: Address, message_id: int) -> Ticket | None: ...
+
+    async def by_topic(self, chat: Address, topic_id: int) -> Ticket | None: ...
+
+    async def add_message(
+        self,
+        ticket_id: int,
+        kind: TicketMessageKind,
+        text: str | None,
+        attachments: Sequence[dict[str, Any]] = (),
+        author: StaffMember | None = None,
+        at: datetime | None = None,
+    ) -> TicketMessage: ...
+
+    async def messages(self, ticket_id: int) -> list[TicketMessage]:
+        """The ticket's whole stored conversation, oldest first."""
+        ...
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        """Status changes, oldest first."""
+        ...
+
+    async def rate(self, ticket_id: int, rating: int, comment: str | None) -> None: ...
+
+    async def overdue(self, now: datetime) -> list[Ticket]:
+        """Open tickets whose deadline has passed, oldest deadline first."""
+        ...
+
+    async def untaken_since(self, cutoff: datetime) -> list[Ticket]:
+        """NEW tickets created before ``cutoff``, oldest first."""
+        ...
+
+    async def answered_before(self, cutoff: datetime) -> list[Ticket]:
+        """ANSWERED tickets whose answer is older than ``cutoff`` (to close them)."""
+        ...
+
+    async def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over ticket messages and form fields, matching Russian word
+        forms (книга finds книги), best match first."""
+        ...
+
+
+class Templates(Protocol):
+    """Canned answers staff can send with one press."""
+
+    async def add(self, title: str, text: str) -> Template: ...
+
+    async def get(self, template_id: int) -> Template | None: ...
+
+    async def all(self) -> list[Template]: ...
+
+    async def delete(self, template_id: int) -> bool: ...
+
+
+class StaffProfiles(Protocol):
+    async def signature(self, platform: Platform, user_id: int) -> str | None: ...
+
+    async def set_signature(self, platform: Platform, user_id: int, signature: str) -> None: ...

@@ -24,6 +24,10 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    thread_id: int | None = None
+    """Send into this forum topic (Telegram forum supergroups; ignored elsewhere)."""
+    reply_to: int | None = None
+    """Send as a reply to this message of the same chat, where the platform can."""
 
     def flat_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
@@ -34,6 +38,8 @@ class Reply:
             "text": self.text,
             "buttons": [[[b.text, b.payload] for b in row] for row in self.buttons],
             "attachments": [_attachment_to_dict(a) for a in self.attachments],
+            "thread_id": self.thread_id,
+            "reply_to": self.reply_to,
         }
 
     @classmethod
@@ -45,7 +51,13 @@ class Reply:
                 for row in data.get("buttons", [])
             ),
             attachments=tuple(_attachment_from_dict(a) for a in data.get("attachments", [])),
+            thread_id=_optional_int(data.get("thread_id")),
+            reply_to=_optional_int(data.get("reply_to")),
         )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _attachment_to_dict(attachment: Attachment) -> dict[str, Any]:

@@ -98,3 +98,113 @@ class OutboxItem:
     reader_id: int | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+
+
+class TicketKind(enum.StrEnum):
+    THEMATIC = "thematic"
+    ADDRESS = "address"
+    CLARIFYING = "clarifying"
+    FACTOGRAPHIC = "factographic"
+    OTHER = "other"
+
+
+class TicketStatus(enum.StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+
+
+class TicketMessageKind(enum.StrEnum):
+    READER = "reader"
+    """Written by the reader (the request itself, follow-ups, added files)."""
+    STAFF = "staff"
+    """A staff answer, delivered to the reader."""
+    NOTE = "note"
+    """An internal staff note: stored, never sent."""
+    SYSTEM = "system"
+    """A record of what happened (cancelled by the reader, rated, closed automatically)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """Someone acting in the staff chat: a platform user, with the name shown on tickets."""
+
+    platform: Platform
+    user_id: int
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.platform}:{self.user_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffThread:
+    """Where a ticket lives in the staff chat: the chat, the forum topic (Telegram forums
+    only) and the ticket card's message."""
+
+    chat: Address
+    topic_id: int | None = None
+    card_message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    """Also the ticket number shown to readers and staff."""
+    reader_id: int | None
+    kind: TicketKind
+    status: TicketStatus
+    fields: dict[str, Any]
+    """The form's answers, by step key, as the reader gave them."""
+    deadline_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    assignee: StaffMember | None = None
+    thread: StaffThread | None = None
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+    reader_name: str | None = None
+    reader_platform: Platform | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketMessage:
+    id: int
+    ticket_id: int
+    kind: TicketMessageKind
+    text: str | None
+    attachments: list[dict[str, Any]]
+    created_at: datetime
+    author: StaffMember | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    ticket_id: int
+    from_status: TicketStatus | None
+    to_status: TicketStatus
+    actor: str
+    """Who made the change: a staff member's ``str()``, ``"reader"`` or ``"system"``."""
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: int
+    title: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    ticket_id: int
+    message_id: int
+    snippet: str

@@ -25,7 +25,7 @@ import contextlib
 import enum
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -96,6 +96,7 @@ class OutboxSender:
         tuning: SenderTuning | None = None,
         random_fraction: Callable[[], float] = random.random,
         relay: AttachmentRelay | None = None,
+        on_sent: Callable[[OutboxItem, int], Awaitable[None]] | None = None,
     ) -> None:
         """``clock`` returns tz-aware UTC time; ``random_fraction`` in [0, 1) feeds the
         back-off jitter. ``messengers`` may lack a platform that is switched off: its rows are
@@ -107,6 +108,7 @@ class OutboxSender:
         self._tuning = tuning or SenderTuning()
         self._random = random_fraction
         self._relay = relay
+        self._on_sent = on_sent
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._warned_platforms: set[Platform] = set()
@@ -217,7 +219,7 @@ class OutboxSender:
         try:
             if self._relay is not None:
                 reply = await self._relay.prepare(reply, platform)
-            await messenger.send(item.address, reply, idempotency_key=item.key)
+            message_id = await messenger.send(item.address, reply, idempotency_key=item.key)
         except RetryAfter as exc:
             return await self._retry_after(item, exc)
         except RecipientUnreachable as exc:
@@ -231,6 +233,16 @@ class OutboxSender:
             return await self._back_off(item, exc)
         await self._outbox.mark_sent(item.id, self._clock())
         log.debug("outbox #%d key=%s sent on %s", item.id, item.key, platform)
+        if self._on_sent is not None:
+            try:
+                await self._on_sent(item, message_id)
+            except Exception as exc:
+                log.error(
+                    "outbox #%d key=%s: after-send hook failed: %s",
+                    item.id,
+                    item.key,
+                    describe(exc),
+                )
         return _GO_ON
 
     async def _park(self, item: OutboxItem) -> _Outcome:

@@ -104,3 +104,12 @@ class ScriptedMessenger:
         if attachment.data is None:
             raise PermanentError("the fake messenger only has files given with their bytes")
         return attachment.data
+
+    async def create_topic(self, chat: Address, title: str) -> int | None:
+        return None
+
+    async def reopen_topic(self, chat: Address, topic_id: int) -> None:
+        return None
+
+    async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
+        return False

@@ -3,9 +3,10 @@ concurrency."""
 
 from __future__ import annotations
 
+from bot.outbox import OutboxSender
 from handlers.replies import Button, Reply
-from storage.models import Address, OutboxStatus, Platform
-from tests.outbox.fakes import ManualClock, ScriptedMessenger
+from storage.models import Address, OutboxItem, OutboxStatus, Platform
+from tests.outbox.fakes import ManualClock, RecordingReaders, ScriptedMessenger
 from tests.outbox.helpers import ALICE, BORIS, VERA, SenderFactory, put
 from tests.outbox.memory_outbox import MemoryOutbox
 
@@ -95,3 +96,29 @@ async def test_an_undecodable_payload_fails_without_a_send(
     assert broken.last_error is not None
     assert broken.last_error.startswith("undecodable payload: ValueError")
     assert telegram.sent_keys() == ["fine"]
+
+
+async def test_the_after_send_hook_learns_the_platform_message_id(
+    outbox: MemoryOutbox,
+    readers: RecordingReaders,
+    telegram: ScriptedMessenger,
+    vk: ScriptedMessenger,
+    clock: ManualClock,
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    async def remember(item: OutboxItem, message_id: int) -> None:
+        seen.append((item.key, message_id))
+        raise RuntimeError("a failing hook must not undo the delivery")
+
+    sender = OutboxSender(
+        outbox,
+        readers,
+        {Platform.TELEGRAM: telegram, Platform.VK: vk},
+        clock=clock,
+        on_sent=remember,
+    )
+    await put(outbox, "card:1", ALICE)
+    assert await sender.drain_once() == 1
+    assert seen == [("card:1", 1)]
+    assert outbox.rows[0].status is OutboxStatus.SENT

@@ -36,6 +36,15 @@ class FileSource:
             raise found
         return found
 
+    async def create_topic(self, chat: Address, title: str) -> int | None:
+        return None
+
+    async def reopen_topic(self, chat: Address, topic_id: int) -> None:
+        return None
+
+    async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
+        return False
+
 
 def vk_photo(ref: str, size: int | None = None) -> Attachment:
     return Attachment(AttachmentKind.PHOTO, Platform.VK, ref=ref, file_name=f"{ref}.jpg", size=size)

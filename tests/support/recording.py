@@ -15,6 +15,10 @@ class RecordingMessenger:
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     edits: list[tuple[Address, int, Reply]] = field(default_factory=list)
+    forum: bool = False
+    topics: list[str] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    admins: set[int] = field(default_factory=set)
     failures: list[Exception] = field(default_factory=list)
     """Raised by the next sends, one each, before sends succeed again."""
 
@@ -33,6 +37,18 @@ class RecordingMessenger:
 
     async def download(self, attachment: Attachment) -> bytes:
         return b""
+
+    async def create_topic(self, chat: Address, title: str) -> int | None:
+        if not self.forum:
+            return None
+        self.topics.append(title)
+        return 100 + len(self.topics)
+
+    async def reopen_topic(self, chat: Address, topic_id: int) -> None:
+        self.reopened.append(topic_id)
+
+    async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
+        return user_id in self.admins
 
     def replies_to(self, address: Address) -> list[Reply]:
         return [reply for to, reply in self.sent if to == address]
