@@ -34,13 +34,23 @@ class Translator:
 
 
 class Catalog:
-    """All languages found under ``locales/``; compiled from the ``.po`` files at start."""
+    """All languages found under ``locales/``; compiled from the ``.po`` files at start.
+
+    A language may have several ``.po`` files (one per part of the product, e.g. the reader
+    conversation and the staff desk); they are merged into one catalogue.
+    """
 
     def __init__(self, directory: Path = LOCALES_DIR, default: str = "ru") -> None:
+        self._directory = directory
         self._translators: dict[str, Translator] = {}
-        for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            language = po_path.parent.parent.name
-            self._translators[language] = Translator(language, _compile(po_path))
+        for language_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
+            po_paths = sorted((language_dir / "LC_MESSAGES").glob("*.po"))
+            if not po_paths:
+                continue
+            translations = _compile(po_paths[0])
+            for extra in po_paths[1:]:
+                translations.merge(_compile(extra))
+            self._translators[language_dir.name] = Translator(language_dir.name, translations)
         if default not in self._translators:
             raise ValueError(f"no message catalogue for the default language {default!r}")
         self.default = default
@@ -62,10 +72,11 @@ class Catalog:
 
     def message_ids(self, language: str) -> set[str]:
         """Every translated message id of a language (for completeness checks)."""
-        po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-        with po_path.open("rb") as source:
-            catalog = read_po(source)
-        return {str(m.id) for m in catalog if m.id and m.string}
+        ids: set[str] = set()
+        for po_path in (self._directory / language / "LC_MESSAGES").glob("*.po"):
+            with po_path.open("rb") as source:
+                ids |= {str(m.id) for m in read_po(source) if m.id and m.string}
+        return ids
 
 
 def _compile(po_path: Path) -> Translations:

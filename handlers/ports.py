@@ -214,3 +214,24 @@ class StaffProfiles(Protocol):
     async def signature(self, platform: Platform, user_id: int) -> str | None: ...
 
     async def set_signature(self, platform: Platform, user_id: int, signature: str) -> None: ...
+
+
+class StaffDesk(Protocol):
+    """What the reader side tells the staff side (implemented in ``handlers/staff``).
+
+    Each call must not raise for delivery problems: what has to reach the staff chat goes
+    through the outbox.
+    """
+
+    async def ticket_opened(self, ticket: Ticket, request: TicketMessage) -> None:
+        """A new ticket: open its topic or post its card in the staff chat."""
+        ...
+
+    async def reader_wrote(self, ticket: Ticket, message: TicketMessage) -> None:
+        """The reader added a message or files to the ticket (it may have just reopened)."""
+        ...
+
+    async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
+        """The reader cancelled or rated the ticket: update its card, and post ``message``
+        (a SYSTEM record) in its thread when given."""
+        ...
