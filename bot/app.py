@@ -26,13 +26,19 @@ from bot.telegram.runner import TelegramRunner, start_webhook
 from bot.vk.callback import CallbackEndpoint
 from bot.vk.factory import VkAdapter
 from bot.vk.longpoll import LongPollRunner
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
+from handlers.config import (
+    LibraryProfile,
+    ReaderPolicy,
+    ServiceConfig,
+    TicketPolicy,
+    WorkingTime,
+)
 from handlers.i18n import Catalog
 from handlers.messenger import Messenger
 from handlers.reader_service import ReaderService
 from storage.database import Storage
 from storage.migrate import upgrade
-from storage.models import Platform
+from storage.models import Platform, TicketKind
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,29 @@ def service_config(settings: Settings) -> ServiceConfig:
             flood_period_seconds=settings.flood_period_seconds,
         ),
         staff_chat=settings.staff_chat,
+        staff_members=frozenset((m.platform, m.peer_id) for m in settings.staff_user_ids),
+        working_time=WorkingTime(
+            timezone=settings.library_timezone,
+            weekdays=settings.library_working_days,
+            opens=settings.library_opens,
+            closes=settings.library_closes,
+            holidays_country=settings.holidays_country,
+        ),
+        tickets=TicketPolicy(
+            deadline_days={
+                TicketKind.THEMATIC: settings.deadline_thematic_days,
+                TicketKind.ADDRESS: settings.deadline_address_days,
+                TicketKind.CLARIFYING: settings.deadline_clarifying_days,
+                TicketKind.FACTOGRAPHIC: settings.deadline_factographic_days,
+                TicketKind.OTHER: settings.deadline_other_days,
+            },
+            daily_limit=settings.daily_request_limit,
+            thematic_max_titles=settings.thematic_max_titles,
+            auto_close_days=settings.auto_close_days,
+            untaken_reminder_minutes=settings.untaken_reminder_minutes,
+            note_prefix=settings.note_prefix,
+            max_relay_bytes=MAX_RELAY_BYTES,
+        ),
     )
 
 

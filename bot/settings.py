@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,6 +56,21 @@ class Settings(BaseSettings):
     library_working_hours: str = "Пн–Пт 09:00–18:00"
     library_contacts: str = ""
     default_language: Literal["ru", "en"] = "ru"
+    library_working_days: Annotated[frozenset[int], NoDecode] = frozenset({0, 1, 2, 3, 4})
+    library_opens: time = time(9, 0)
+    library_closes: time = time(18, 0)
+    holidays_country: str = "RU"
+
+    deadline_thematic_days: int = Field(default=3, ge=1, le=60)
+    deadline_address_days: int = Field(default=1, ge=1, le=60)
+    deadline_clarifying_days: int = Field(default=1, ge=1, le=60)
+    deadline_factographic_days: int = Field(default=1, ge=1, le=60)
+    deadline_other_days: int = Field(default=1, ge=1, le=60)
+    daily_request_limit: int = Field(default=5, ge=1, le=1000)
+    thematic_max_titles: int = Field(default=10, ge=1, le=500)
+    auto_close_days: int = Field(default=7, ge=1, le=365)
+    untaken_reminder_minutes: int = Field(default=120, ge=5, le=10_080)
+    note_prefix: str = Field(default="!", min_length=1, max_length=5)
 
     staff_chat: Annotated[Address | None, NoDecode] = None
     staff_user_ids: Annotated[list[Address], NoDecode] = Field(default_factory=list)
@@ -87,6 +103,30 @@ class Settings(BaseSettings):
         text = str(value or "").strip()
         return [parse_address(part) for part in text.split(",") if part.strip()]
 
+    @field_validator("library_working_days", mode="before")
+    @classmethod
+    def _parse_weekdays(cls, value: object) -> frozenset[int]:
+        """``1-5`` or ``1,2,3,4,5,6`` (Monday is 1) → weekday numbers with Monday as 0."""
+        if isinstance(value, frozenset | set):
+            return frozenset(value)
+        days: set[int] = set()
+        for part in str(value).replace(" ", "").split(","):
+            if not part:
+                continue
+            first, _, last = part.partition("-")
+            try:
+                start, end = int(first), int(last or first)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r}: write weekdays as 1-5 or 1,2,3 (Monday is 1)"
+                ) from None
+            if not 1 <= start <= end <= 7:
+                raise ValueError(f"{value!r}: weekdays go from 1 (Monday) to 7 (Sunday)")
+            days.update(range(start - 1, end))
+        if not days:
+            raise ValueError("at least one working day is needed")
+        return frozenset(days)
+
     @field_validator("library_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
@@ -100,6 +140,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_modes(self) -> Settings:
+        if self.library_opens >= self.library_closes:
+            raise ValueError("LIBRARY_OPENS must be earlier than LIBRARY_CLOSES")
         if self.telegram_enabled and self.telegram_mode is TelegramMode.WEBHOOK:
             if not self.telegram_webhook_url:
                 raise ValueError("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL")
