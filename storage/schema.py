@@ -6,6 +6,8 @@ them. Enumerations are stored as short strings so that adding a value needs no t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -100,3 +102,104 @@ outbox = Table(
     Index(None, "platform", "peer_id"),
     Index(None, "reader_id"),
 )
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reader_id", Id, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("fields", Json, nullable=False),
+    Column("deadline_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("assignee_platform", String(16), nullable=True),
+    Column("assignee_user_id", BigInteger, nullable=True),
+    Column("assignee_name", String(255), nullable=True),
+    Column("staff_platform", String(16), nullable=True),
+    Column("staff_chat_id", BigInteger, nullable=True),
+    Column("staff_topic_id", BigInteger, nullable=True),
+    Column("card_message_id", BigInteger, nullable=True),
+    Column("rating", Integer, nullable=True),
+    Column("rating_comment", Text, nullable=True),
+    Index(None, "status", "created_at"),
+    Index(None, "reader_id", "created_at"),
+    Index(None, "deadline_at"),
+    Index(None, "staff_platform", "staff_chat_id", "staff_topic_id"),
+)
+
+ticket_messages = Table(
+    "ticket_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=True),
+    Column("attachments", Json, nullable=False),
+    Column("author_platform", String(16), nullable=True),
+    Column("author_user_id", BigInteger, nullable=True),
+    Column("author_name", String(255), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "ticket_id", "created_at"),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "ticket_id", "id"),
+)
+
+staff_message_links = Table(
+    "staff_message_links",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("message_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Index(None, "ticket_id"),
+)
+
+templates = Table(
+    "templates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", String(255), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+staff_profiles = Table(
+    "staff_profiles",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("signature", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+TICKET_SEARCH_TABLE = "ticket_search"
+"""SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built
+by the migration in raw SQL, not declared here: FTS5 has no portable DDL."""
+
+FULL_TEXT_INDEXES = ("ix_ticket_messages_text_fts", "ix_tickets_fields_fts")
+"""PostgreSQL only: GIN indexes on ``to_tsvector('russian', …)``, built by the migration."""
+
+
+def include_name(name: str | None, type_: str, _parents: Mapping[str, str | None]) -> bool:
+    """Alembic's ``include_name`` hook: skip the full-text search objects kept out of
+    :data:`metadata` on purpose (the FTS5 table with its shadow tables, the GIN indexes), so
+    that schema comparisons and autogenerate leave them alone."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return name != TICKET_SEARCH_TABLE and not name.startswith(f"{TICKET_SEARCH_TABLE}_")
+    return not (type_ == "index" and name in FULL_TEXT_INDEXES)

@@ -17,11 +17,13 @@ from sqlalchemy.engine import Connection
 import storage
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
-from storage.schema import metadata
+from storage.schema import include_name, metadata
 
 
 def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_name}
+    )
     return list(compare_metadata(context, metadata))
 
 
@@ -40,7 +42,7 @@ async def test_upgrade_builds_the_declared_schema(database_url: str) -> None:
             versions = list(version)
     finally:
         await engine.dispose()
-    assert versions == ["0001"]
+    assert versions == ["0002"]
 
 
 async def test_upgrade_is_repeatable_and_downgrade_drops_everything(empty_url: str) -> None:
