@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.vk.admins import ChatAdmins
 from bot.vk.api import VkApi
 from bot.vk.capabilities import CapabilityCache, ClientCapabilities
 from bot.vk.errors import delivery_errors, error_for_code
@@ -15,6 +16,7 @@ from bot.vk.files import attachment_string, fetch
 from bot.vk.keyboard import render_buttons
 from bot.vk.random_ids import random_id_for
 from bot.vk.split import MAX_MESSAGE_LENGTH, split_text
+from bot.vk.updates import CHAT_PEER_BASE
 from handlers.events import Attachment, Event
 from handlers.messenger import DeliveryError, PermanentError
 from handlers.replies import Reply
@@ -48,13 +50,25 @@ class VkMessenger:
     A reply longer than 4096 characters goes as several messages; the buttons (or their
     numbered fallback) and the files ride on the last one. Buttons become an inline keyboard
     when the reader's client shows one (see ``CapabilityCache``) and they fit VK's limits.
+
+    ``Reply.reply_to`` (a conversation message id) makes the first part a reply through
+    ``forward`` with ``is_reply``: ``messages.send``'s own ``reply_to`` wants a global message
+    id, which a community bot does not get for chat messages. VK chats have no topics, so
+    ``Reply.thread_id`` is ignored.
     """
 
     platform: Platform = Platform.VK
 
-    def __init__(self, api: VkApi, capabilities: CapabilityCache | None = None) -> None:
+    def __init__(
+        self,
+        api: VkApi,
+        capabilities: CapabilityCache | None = None,
+        *,
+        admin_cache_ttl: float = 300.0,
+    ) -> None:
         self.api = api
         self.capabilities = capabilities or CapabilityCache()
+        self._admins = ChatAdmins(api, ttl=admin_cache_ttl)
 
     async def send(self, to: Address, reply: Reply, *, idempotency_key: str | None = None) -> int:
         """Send ``reply`` to one peer and return the last message's conversation message id.
@@ -62,7 +76,9 @@ class VkMessenger:
         With ``idempotency_key`` every part gets a ``random_id`` derived from it, so resending
         the same key delivers nothing new.
         """
-        outcomes = await self._deliver([to.peer_id], reply, idempotency_key, upload_peer=to.peer_id)
+        outcomes = await self._deliver(
+            [to.peer_id], reply, idempotency_key, upload_peer=to.peer_id, reply_to=reply.reply_to
+        )
         outcome = outcomes[to.peer_id]
         if isinstance(outcome, DeliveryError):
             raise outcome
@@ -130,8 +146,31 @@ class VkMessenger:
             raise PermanentError("not a VK file")
         return await fetch(self.api, attachment.ref)
 
+    async def create_topic(self, chat: Address, title: str) -> int | None:
+        """Always None: VK chats have no topics, so ticket threads live in the chat itself."""
+        return None
+
+    async def reopen_topic(self, chat: Address, topic_id: int) -> None:
+        """Nothing to do: VK chats have no topics."""
+
+    async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
+        """Whether the user is an admin or the owner of the VK chat ``chat``.
+
+        The community must itself be an admin of the chat for VK to answer; when VK refuses,
+        the answer is False (and logged). Answers are cached for ``admin_cache_ttl`` seconds.
+        """
+        if chat.peer_id < CHAT_PEER_BASE:
+            return False
+        return await self._admins.is_admin(chat.peer_id, user_id)
+
     async def _deliver(
-        self, peer_ids: list[int], reply: Reply, key: str | None, *, upload_peer: int | None
+        self,
+        peer_ids: list[int],
+        reply: Reply,
+        key: str | None,
+        *,
+        upload_peer: int | None,
+        reply_to: int | None = None,
     ) -> dict[int, Outcome]:
         attachments = await self._upload(reply.attachments, upload_peer)
         outcomes: dict[int, Outcome] = {}
@@ -143,11 +182,12 @@ class VkMessenger:
             parts = _parts(reply, capabilities, attachments)
             for start in range(0, len(peers), MAX_PEERS_PER_CALL):
                 batch = peers[start : start + MAX_PEERS_PER_CALL]
-                outcomes.update(await self._send_parts(batch, parts, key))
+                forward = _reply_forward(batch, reply_to)
+                outcomes.update(await self._send_parts(batch, parts, key, forward))
         return outcomes
 
     async def _send_parts(
-        self, peers: list[int], parts: list[_Part], key: str | None
+        self, peers: list[int], parts: list[_Part], key: str | None, forward: str | None
     ) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         pending = list(peers)
@@ -163,6 +203,8 @@ class VkMessenger:
                 params["keyboard"] = part.keyboard
             if part.attachments:
                 params["attachment"] = ",".join(part.attachments)
+            if forward is not None and index == 0:
+                params["forward"] = forward
             with delivery_errors():
                 items = await self.api.call("messages.send", **params)
             outcomes.update(_outcomes(items))
@@ -173,6 +215,16 @@ class VkMessenger:
 
     async def _upload(self, attachments: Sequence[Attachment], peer_id: int | None) -> list[str]:
         return [await attachment_string(self.api, item, peer_id) for item in attachments]
+
+
+def _reply_forward(peers: list[int], reply_to: int | None) -> str | None:
+    # A conversation message id only means something in its own conversation.
+    if reply_to is None or len(peers) != 1:
+        return None
+    return json.dumps(
+        {"peer_id": peers[0], "conversation_message_ids": [reply_to], "is_reply": 1},
+        separators=(",", ":"),
+    )
 
 
 def _rendering_only(capabilities: ClientCapabilities) -> ClientCapabilities:
