@@ -1,4 +1,13 @@
-"""Turning aiogram's messages and button presses into neutral events."""
+"""Turning aiogram's messages and button presses into neutral events.
+
+Threads: ``Event.thread_id`` is set only for a message in a forum topic
+(``is_topic_message``). Outside forums Telegram also fills ``message_thread_id`` for replies
+in a supergroup (the thread of the replied-to message); that is not a topic and is dropped.
+
+Replies: in a forum topic every message that replies to nothing explicit still carries
+``reply_to_message``: the service message that created the topic. That is Telegram's way of
+placing it in the topic, not a reply, so it is not reported as ``reply_to_message_id``.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +58,8 @@ def event_from_message(message: Message) -> Event | None:
         message_id=message.message_id,
         media_group_id=message.media_group_id,
         is_private=message.chat.type == ChatType.PRIVATE,
+        thread_id=_topic_id(message),
+        reply_to_message_id=_reply_to(message),
     )
 
 
@@ -57,6 +68,8 @@ def event_from_callback(query: CallbackQuery) -> Event | None:
     if query.data is None:
         return None
     chat = query.message.chat if query.message is not None else None
+    # An inaccessible (too old) message tells nothing about its topic.
+    shown = query.message if isinstance(query.message, Message) else None
     # Without the message (a button under an inline-mode message) the only place to answer
     # is the private chat with the presser, whose id equals theirs.
     address = _address(chat) if chat else Address(Platform.TELEGRAM, query.from_user.id)
@@ -69,7 +82,25 @@ def event_from_callback(query: CallbackQuery) -> Event | None:
         message_id=query.message.message_id if query.message is not None else None,
         callback_id=query.id,
         is_private=chat is None or chat.type == ChatType.PRIVATE,
+        thread_id=_topic_id(shown) if shown is not None else None,
     )
+
+
+def _topic_id(message: Message) -> int | None:
+    if not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
+def _reply_to(message: Message) -> int | None:
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    if replied.forum_topic_created is not None:
+        return None
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return None
+    return replied.message_id
 
 
 def _address(chat: Chat) -> Address:

@@ -6,6 +6,12 @@ type converts to None.
 The "Начать" (Start) button VK shows in a new conversation sends ``{"command":"start"}`` as
 its payload. It converts to the text ``/start`` with no payload, the same event Telegram's
 Start button produces, so the core answers both through its ``start`` command.
+
+Replies: ``Event.reply_to_message_id`` is the ``conversation_message_id`` of the message
+replied to, from ``reply_message``. Many VK clients (older apps, the mobile web) "reply" in a
+chat by forwarding the message instead; a message that forwards exactly one message of the
+same conversation counts as a reply to it too. Several forwarded messages, or one from another
+conversation, are a forward, not a reply. VK chats have no topics: ``thread_id`` stays None.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ class UpdateConverter:
             message_id=message.get("conversation_message_id"),
             is_private=peer_id < CHAT_PEER_BASE,
             buttons_supported=capabilities.inline_keyboard,
+            reply_to_message_id=_reply_to(message, peer_id),
         )
 
     async def _button_press(self, body: Mapping[str, Any]) -> Event:
@@ -86,6 +93,24 @@ class UpdateConverter:
             is_private=peer_id < CHAT_PEER_BASE,
             buttons_supported=True,
         )
+
+
+def _reply_to(message: Mapping[str, Any], peer_id: int) -> int | None:
+    replied = message.get("reply_message")
+    if isinstance(replied, dict):
+        return _conversation_message_id(replied)
+    forwarded = message.get("fwd_messages")
+    if isinstance(forwarded, list) and len(forwarded) == 1 and isinstance(forwarded[0], dict):
+        only = forwarded[0]
+        # A conversation message id means nothing outside its own conversation.
+        if only.get("peer_id") == peer_id:
+            return _conversation_message_id(only)
+    return None
+
+
+def _conversation_message_id(message: Mapping[str, Any]) -> int | None:
+    value = message.get("conversation_message_id")
+    return value if isinstance(value, int) and value > 0 else None
 
 
 def _is_start(raw: Any) -> bool:
