@@ -16,6 +16,9 @@ from storage.conversations import ConversationRepository
 from storage.dialogs import DialogRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
+from storage.staff import StaffProfileRepository
+from storage.templates import TemplateRepository
+from storage.tickets import TicketRepository
 from storage.types import Clock, utcnow
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -84,7 +87,8 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 
 
 class Storage:
-    """One engine and the four repositories that share it.
+    """One engine and the repositories that share it: ``readers``, ``conversations``,
+    ``dialogs``, ``outbox``, ``tickets``, ``templates`` and ``staff`` (staff profiles).
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -97,6 +101,9 @@ class Storage:
         self.conversations = ConversationRepository(engine, clock)
         self.dialogs = DialogRepository(engine, clock)
         self.outbox = OutboxRepository(engine, clock)
+        self.tickets = TicketRepository(engine, clock)
+        self.templates = TemplateRepository(engine, clock)
+        self.staff = StaffProfileRepository(engine, clock)
 
     @classmethod
     def open(cls, url: str | URL, clock: Clock = utcnow, **engine_kwargs: Any) -> Self:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, and_, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import search as full_text
 from storage.dialect import insert_or_ignore
 from storage.models import Address, ConsentState, OutboxStatus, Platform, Reader
 from storage.schema import dialog_states, messages, outbox, readers
@@ -121,7 +122,8 @@ class ReaderRepository:
     async def forget(self, reader_id: int) -> None:
         """Erase the reader and everything stored about them, in one transaction.
 
-        Messages, dialog state and undelivered outbox rows (addressed to the reader's id or
+        Messages, dialog state, tickets (with their conversation, history, staff-chat links
+        and searchable text) and undelivered outbox rows (addressed to the reader's id or
         address) are deleted. Rows already sent or given up keep their idempotency key, so a
         replayed job never sends them again, but lose their payload and error text.
         """
@@ -138,6 +140,8 @@ class ReaderRepository:
             )
             await conn.execute(update(outbox).where(addressed).values(payload={}, last_error=None))
             await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
+            # Tickets go by cascade with the reader; their search rows must go first.
+            await full_text.forget_reader(conn, reader_id)
             await conn.execute(delete(dialog_states).where(dialog_states.c.reader_id == reader_id))
             await conn.execute(delete(readers).where(readers.c.id == reader_id))
 

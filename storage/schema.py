@@ -6,8 +6,7 @@ them. Enumerations are stored as short strings so that adding a value needs no t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -194,7 +193,7 @@ FULL_TEXT_INDEXES = ("ix_ticket_messages_text_fts", "ix_tickets_fields_fts")
 """PostgreSQL only: GIN indexes on ``to_tsvector('russian', …)``, built by the migration."""
 
 
-def include_name(name: str | None, type_: str, _parents: Mapping[str, str | None]) -> bool:
+def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterParentNames) -> bool:
     """Alembic's ``include_name`` hook: skip the full-text search objects kept out of
     :data:`metadata` on purpose (the FTS5 table with its shadow tables, the GIN indexes), so
     that schema comparisons and autogenerate leave them alone."""

@@ -1,0 +1,120 @@
+"""Words and their stems, for full-text search where the database has no Russian stemmer.
+
+Cyrillic words go through the Snowball Russian stemmer and Latin words through the English
+one (what PostgreSQL's ``russian`` configuration does too), so «книга», «книги» and «книгу»
+all become «книг». Everything is lowercased and «ё» is read as «е».
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+WORD = re.compile(r"[^\W_]+")
+"""A run of letters and digits: anything else, quotes and FTS operators included, separates."""
+
+CYRILLIC = re.compile(r"[а-яё]")
+LATIN = re.compile(r"[a-z]")
+
+MAX_QUERY_WORDS = 32
+"""Longer queries are cut: more words would only narrow an AND search to nothing."""
+
+SNIPPET_WIDTH = 200
+
+_STOP_WORDS_TEXT = """
+    а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да
+    даже для до его ее ей ему если есть еще же за здесь и из или им их к как какой когда
+    кто ли либо между меня мне мы на над надо нас не него нее нет ни них но ну о об однако
+    он она они оно от перед по под после при про с со так также такой там те тем то того
+    тоже только том ты у уже хоть чего чем что чтобы эта эти это этого этой этом этот эту я
+    a about above after again against all am an and any are as at be been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself
+    just me more most my no nor not now of off on once only or other our out over own same
+    she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom
+    why will with would you your
+"""
+
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+"""Function words a query ignores, as PostgreSQL's stop lists do, so that «статьи о диабете»
+needs «статьи» and «диабете», not «о»."""
+
+_russian = snowballstemmer.stemmer("russian")
+_english = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The stem of one word (already matched by :data:`WORD`), lowercased."""
+    lowered = word.lower().replace("ё", "е")
+    if CYRILLIC.search(lowered):
+        result: str = _russian.stemWord(lowered)
+    elif LATIN.search(lowered):
+        result = _english.stemWord(lowered)
+    else:
+        result = lowered
+    return result
+
+
+def stems(text: str) -> list[str]:
+    """The stems of every word in ``text``, in order."""
+    return [stem(match.group()) for match in WORD.finditer(text)]
+
+
+def query_stems(query: str) -> list[str]:
+    """The distinct stems a search for ``query`` requires, stop words left out. Whatever
+    the query holds (quotes, ``*``, ``NEAR``, ``OR``) only its words count."""
+    wanted: dict[str, None] = {}
+    for match in WORD.finditer(query):
+        word = match.group().lower().replace("ё", "е")
+        if word in STOP_WORDS:
+            continue
+        wanted.setdefault(stem(word))
+        if len(wanted) == MAX_QUERY_WORDS:
+            break
+    return list(wanted)
+
+
+def field_text(fields: Mapping[str, Any]) -> str:
+    """The searchable text of a ticket's form: its string answers, nested ones included (the
+    values PostgreSQL's ``to_tsvector(jsonb)`` reads), separated by «; »."""
+    return "; ".join(_strings(fields.values()))
+
+
+def _strings(values: Iterable[Any]) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, str):
+            if value.strip():
+                yield value
+        elif isinstance(value, Mapping):
+            yield from _strings(value.values())
+        elif isinstance(value, Sequence):
+            yield from _strings(value)
+
+
+def snippet(text: str, wanted: Iterable[str], width: int = SNIPPET_WIDTH) -> str:
+    """At most ``width`` characters of ``text`` around the first word whose stem is in
+    ``wanted`` (from the start when none is), whitespace collapsed, cut at word boundaries
+    and marked with «…» where it was cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    targets = set(wanted)
+    centre = next(
+        (match.start() for match in WORD.finditer(flat) if stem(match.group()) in targets), 0
+    )
+    room = width - 2
+    start = max(0, min(centre - room // 3, len(flat) - room))
+    end = start + room
+    if start > 0:
+        space = flat.find(" ", start, centre)
+        start = space + 1 if space != -1 else start
+    if end < len(flat):
+        space = flat.rfind(" ", max(start, centre), end)
+        end = space if space != -1 else end
+    return ("…" if start > 0 else "") + flat[start:end].strip() + ("…" if end < len(flat) else "")
