@@ -1,0 +1,137 @@
+"""The staff buttons on cards and template lists: take, close, reopen, templates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from handlers.events import Event
+from handlers.payloads import Payload, pack, parse
+from handlers.ports import Templates, Tickets
+from handlers.replies import Button, Reply
+from handlers.staff.answers import Answers, Origin
+from handlers.staff.desk import StaffDeskService
+from handlers.staff.formatting import shorten
+from handlers.staff.posting import in_thread
+from storage.models import StaffMember, Ticket, TicketStatus
+
+MAX_TEMPLATE_BUTTONS = 10
+"""VK shows at most ten buttons under a message; Telegram allows more, but a longer list
+is hard to read anyway."""
+TEMPLATE_TITLE_LIMIT = 40
+
+
+class StaffActions:
+    """Handles ``st:*`` presses. Each returns the short notice shown to the presser."""
+
+    def __init__(
+        self,
+        *,
+        desk: StaffDeskService,
+        tickets: Tickets,
+        templates: Templates,
+        answers: Answers,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._desk = desk
+        self._tickets = tickets
+        self._templates = templates
+        self._answers = answers
+        self._clock = clock
+        self._t = desk.t
+
+    async def press(self, event: Event, staff: StaffMember) -> str:
+        payload = parse(event.payload)
+        if payload is None or payload.action != "st":
+            return self._t("desk-stale-button")
+        ticket = await self._ticket(payload.arg(1))
+        if ticket is None:
+            return self._t("desk-no-such-ticket")
+        verb = payload.arg(0)
+        if verb == "take":
+            return await self._take(ticket, staff)
+        if verb == "close":
+            return await self._close(ticket, staff)
+        if verb == "reopen":
+            return await self._reopen(ticket, staff)
+        if verb == "tpl":
+            return await self._list_templates(ticket, event)
+        if verb == "tplsend":
+            return await self._send_template(ticket, staff, event, payload)
+        return self._t("desk-stale-button")
+
+    async def _ticket(self, raw: str | None) -> Ticket | None:
+        if raw is None or not raw.isdigit():
+            return None
+        return await self._tickets.get(int(raw))
+
+    async def _take(self, ticket: Ticket, staff: StaffMember) -> str:
+        if ticket.status is TicketStatus.CLOSED:
+            return self._t("desk-closed-reopen-first", number=ticket.id)
+        now = self._clock()
+        await self._tickets.assign(ticket.id, staff, now)
+        if ticket.status is TicketStatus.NEW:
+            await self._tickets.set_status(ticket.id, TicketStatus.IN_PROGRESS, str(staff), now)
+        await self._desk.refresh_card(ticket.id)
+        return self._t("desk-taken", number=ticket.id)
+
+    async def _close(self, ticket: Ticket, staff: StaffMember) -> str:
+        if ticket.status is TicketStatus.CLOSED:
+            return self._t("desk-already-closed", number=ticket.id)
+        await self._tickets.set_status(ticket.id, TicketStatus.CLOSED, str(staff), self._clock())
+        await self._desk.refresh_card(ticket.id)
+        return self._t("desk-closed", number=ticket.id)
+
+    async def _reopen(self, ticket: Ticket, staff: StaffMember) -> str:
+        if ticket.status.is_open:
+            return self._t("desk-already-open", number=ticket.id)
+        status = TicketStatus.IN_PROGRESS if ticket.assignee else TicketStatus.NEW
+        await self._tickets.set_status(ticket.id, status, str(staff), self._clock())
+        await self._desk.reopen_topic(ticket)
+        await self._desk.refresh_card(ticket.id)
+        return self._t("desk-reopened", number=ticket.id)
+
+    async def _list_templates(self, ticket: Ticket, event: Event) -> str:
+        if ticket.status is TicketStatus.CLOSED:
+            return self._t("desk-closed-reopen-first", number=ticket.id)
+        templates = (await self._templates.all())[:MAX_TEMPLATE_BUTTONS]
+        if not templates:
+            return self._t("desk-no-templates")
+        rows = tuple(
+            (
+                Button(
+                    shorten(f"{template.id}. {template.title}", TEMPLATE_TITLE_LIMIT),
+                    pack("st", "tplsend", str(ticket.id), str(template.id)),
+                ),
+            )
+            for template in templates
+        )
+        reply = Reply(text=self._t("desk-templates-pick", number=ticket.id), buttons=rows)
+        await self._desk.chat.post(
+            f"staffchat:{self._press_key(event)}:tpl",
+            in_thread(ticket, reply),
+            ticket_id=ticket.id,
+        )
+        return self._t("desk-templates-listed")
+
+    async def _send_template(
+        self, ticket: Ticket, staff: StaffMember, event: Event, payload: Payload
+    ) -> str:
+        raw = payload.arg(2)
+        template = await self._templates.get(int(raw)) if raw and raw.isdigit() else None
+        if template is None:
+            return self._t("desk-no-such-template")
+        if ticket.status is TicketStatus.CLOSED:
+            return self._t("desk-closed-reopen-first", number=ticket.id)
+        origin = Origin(
+            key=f"{self._press_key(event)}:tpl:{ticket.id}:{template.id}",
+            thread_id=ticket.thread.topic_id if ticket.thread else None,
+            message_id=event.message_id,
+        )
+        await self._answers.answer(ticket, staff, template.text, (), origin)
+        return self._t("desk-template-sent", number=ticket.id)
+
+    def _press_key(self, event: Event) -> str:
+        """Identifies one press: platforms give each press its own callback id."""
+        return f"{event.address}:press:{event.callback_id or event.message_id or uuid.uuid4().hex}"

@@ -1,0 +1,107 @@
+"""The ticket card: what staff see of a ticket at a glance, with its buttons."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from handlers.i18n import Translator
+from handlers.payloads import pack
+from handlers.replies import Button, Reply
+from handlers.staff.files import file_names
+from handlers.staff.formatting import local_time, shorten
+from storage.models import Platform, Ticket, TicketKind, TicketMessage, TicketStatus
+
+TOPIC_TITLE_LIMIT = 128
+FIELD_VALUE_LIMIT = 600
+PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.VK: "VK"}
+
+
+def kind_name(t: Translator, kind: TicketKind) -> str:
+    return t(f"desk-kind-{kind}")
+
+
+def status_name(t: Translator, status: TicketStatus) -> str:
+    return t(f"desk-status-{status}")
+
+
+def reader_name(t: Translator, ticket: Ticket) -> str:
+    return ticket.reader_name or t("desk-reader-anonymous")
+
+
+def topic_title(t: Translator, ticket: Ticket) -> str:
+    """«№12 · Тематический · Анна Петрова», cut to Telegram's topic name limit."""
+    title = f"№{ticket.id} · {kind_name(t, ticket.kind)} · {reader_name(t, ticket)}"
+    return shorten(title, TOPIC_TITLE_LIMIT)
+
+
+def render_card(
+    ticket: Ticket,
+    request: TicketMessage | None,
+    t: Translator,
+    timezone: str,
+    now: datetime,
+) -> Reply:
+    """The card's text and buttons. Files are named here and posted right after the card,
+    so the card stays a plain text message that both platforms can edit in place."""
+    platform = PLATFORM_NAMES.get(ticket.reader_platform, "—") if ticket.reader_platform else "—"
+    deadline = local_time(ticket.deadline_at, timezone)
+    if ticket.status.is_open and now > ticket.deadline_at:
+        deadline = t("desk-overdue-mark", deadline=deadline)
+    lines = [
+        t("desk-card-title", number=ticket.id, kind=kind_name(t, ticket.kind)),
+        t("desk-card-status", status=status_name(t, ticket.status)),
+        t("desk-card-deadline", deadline=deadline),
+        t("desk-card-assignee", name=ticket.assignee.name if ticket.assignee else "—"),
+        t("desk-card-reader", name=reader_name(t, ticket), platform=platform),
+    ]
+    fields = [
+        f"{key}: {value}"
+        for key, raw in ticket.fields.items()
+        if (value := _field_value(raw)) is not None
+    ]
+    if fields:
+        lines.append("")
+        lines.extend(fields)
+    if request is not None and request.attachments:
+        lines.append("")
+        lines.append(t("desk-card-files", files=file_names(request.attachments, t)))
+    if ticket.rating is not None:
+        lines.append("")
+        lines.append(t("desk-card-rating", rating=ticket.rating))
+        if ticket.rating_comment:
+            lines.append(shorten(ticket.rating_comment, FIELD_VALUE_LIMIT))
+    return Reply(text="\n".join(lines), buttons=card_buttons(ticket, t))
+
+
+def card_buttons(ticket: Ticket, t: Translator) -> tuple[tuple[Button, ...], ...]:
+    """Only the actions that make sense in the ticket's status."""
+    number = str(ticket.id)
+    if ticket.status is TicketStatus.CLOSED:
+        return ((Button(t("desk-button-reopen"), pack("st", "reopen", number)),),)
+    first = (
+        Button(t("desk-button-take"), pack("st", "take", number)),
+        Button(t("desk-button-templates"), pack("st", "tpl", number)),
+    )
+    second = [Button(t("desk-button-close"), pack("st", "close", number))]
+    if ticket.status is TicketStatus.ANSWERED:
+        second.append(Button(t("desk-button-reopen"), pack("st", "reopen", number)))
+    return (first, tuple(second))
+
+
+def card_digest(reply: Reply) -> str:
+    """A short fingerprint of a card's content, for idempotent outbox keys: the same card
+    queued twice (a burst of updates before the first is sent) goes out once."""
+    encoded = json.dumps(reply.to_dict(), ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def _field_value(raw: Any) -> str | None:
+    if raw is None or raw == "" or isinstance(raw, dict):
+        return None
+    if isinstance(raw, list | tuple):
+        parts = [str(item) for item in raw if isinstance(item, str | int | float)]
+        return shorten(", ".join(parts), FIELD_VALUE_LIMIT) if parts else None
+    return shorten(str(raw), FIELD_VALUE_LIMIT)

@@ -1,0 +1,141 @@
+"""Staff-chat commands: the queue, a ticket's history, search, templates and signatures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from handlers.config import ServiceConfig
+from handlers.events import Event
+from handlers.i18n import Translator
+from handlers.ports import StaffProfiles, Templates, Tickets
+from handlers.staff.cards import kind_name
+from handlers.staff.formatting import duration, local_time, pack_lines, shorten
+from handlers.staff.history import transcript
+from storage.models import StaffMember
+
+SEARCH_LIMIT = 20
+SNIPPET_LIMIT = 200
+TEMPLATE_PREVIEW_LIMIT = 120
+SIGNATURE_LIMIT = 200
+
+
+class StaffCommands:
+    """Runs one command and returns the texts to post in answer (several when long)."""
+
+    def __init__(
+        self,
+        *,
+        tickets: Tickets,
+        templates: Templates,
+        profiles: StaffProfiles,
+        config: ServiceConfig,
+        t: Translator,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._tickets = tickets
+        self._templates = templates
+        self._profiles = profiles
+        self._config = config
+        self._t = t
+        self._clock = clock
+
+    async def run(self, event: Event, staff: StaffMember) -> list[str]:
+        command = event.command or ""
+        parts = (event.text or "").split(maxsplit=1)
+        argument = parts[1].strip() if len(parts) > 1 else ""
+        if command == "queue":
+            return await self._queue()
+        if command == "ticket":
+            return await self._ticket(argument)
+        if command == "find":
+            return await self._find(argument)
+        if command == "templates":
+            return await self._templates_command(argument)
+        if command == "signature":
+            return await self._signature(staff, argument)
+        return [self._t("desk-help", prefix=self._config.tickets.note_prefix)]
+
+    @property
+    def _tz(self) -> str:
+        return self._config.working_time.timezone
+
+    async def _queue(self) -> list[str]:
+        tickets = await self._tickets.queue()
+        if not tickets:
+            return [self._t("desk-queue-empty")]
+        now = self._clock()
+        lines = [self._t("desk-queue-title", count=len(tickets))]
+        for ticket in tickets:
+            deadline = local_time(ticket.deadline_at, self._tz)
+            if now > ticket.deadline_at:
+                deadline = self._t("desk-overdue-mark", deadline=deadline)
+            lines.append(
+                self._t(
+                    "desk-queue-line",
+                    number=ticket.id,
+                    kind=kind_name(self._t, ticket.kind),
+                    age=duration(now - ticket.created_at, self._t),
+                    deadline=deadline,
+                    assignee=ticket.assignee.name if ticket.assignee else "—",
+                )
+            )
+        return pack_lines(lines)
+
+    async def _ticket(self, argument: str) -> list[str]:
+        number = argument.lstrip("№#")
+        if not number.isdigit():
+            return [self._t("desk-ticket-usage")]
+        ticket = await self._tickets.get(int(number))
+        if ticket is None:
+            return [self._t("desk-no-such-ticket")]
+        messages = await self._tickets.messages(ticket.id)
+        events = await self._tickets.events(ticket.id)
+        return transcript(ticket, messages, events, self._t, self._tz)
+
+    async def _find(self, argument: str) -> list[str]:
+        if not argument:
+            return [self._t("desk-find-usage")]
+        hits = await self._tickets.search(argument, SEARCH_LIMIT)
+        if not hits:
+            return [self._t("desk-find-nothing", query=argument)]
+        lines = [self._t("desk-find-title", query=argument)]
+        lines.extend(f"№{hit.ticket_id}: {shorten(hit.snippet, SNIPPET_LIMIT)}" for hit in hits)
+        return pack_lines(lines)
+
+    async def _templates_command(self, argument: str) -> list[str]:
+        parts = argument.split(maxsplit=1)
+        verb = parts[0].lower() if parts else ""
+        rest = parts[1] if len(parts) > 1 else ""
+        if verb == "add":
+            title, bar, body = rest.partition("|")
+            if not bar or not title.strip() or not body.strip():
+                return [self._t("desk-templates-usage")]
+            template = await self._templates.add(title.strip(), body.strip())
+            return [self._t("desk-template-added", id=template.id, title=template.title)]
+        if verb in ("del", "delete"):
+            raw = rest.strip()
+            if not raw.isdigit():
+                return [self._t("desk-templates-usage")]
+            if await self._templates.delete(int(raw)):
+                return [self._t("desk-template-deleted", id=int(raw))]
+            return [self._t("desk-no-such-template")]
+        if verb:
+            return [self._t("desk-templates-usage")]
+        templates = await self._templates.all()
+        if not templates:
+            return [self._t("desk-templates-none") + "\n\n" + self._t("desk-templates-usage")]
+        lines = [self._t("desk-templates-title")]
+        lines.extend(
+            f"{template.id}. {template.title} — {shorten(template.text, TEMPLATE_PREVIEW_LIMIT)}"
+            for template in templates
+        )
+        return pack_lines(lines)
+
+    async def _signature(self, staff: StaffMember, argument: str) -> list[str]:
+        if not argument:
+            current = await self._profiles.signature(staff.platform, staff.user_id)
+            return [self._t("desk-signature-current", signature=current or staff.name)]
+        signature = shorten(argument, SIGNATURE_LIMIT)
+        await self._profiles.set_signature(staff.platform, staff.user_id, signature)
+        return [self._t("desk-signature-set", signature=signature)]

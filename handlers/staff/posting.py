@@ -1,0 +1,65 @@
+"""Posting into the staff chat through the durable outbox, in the right thread."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from handlers.ports import Outbox
+from handlers.replies import Reply
+from storage.models import Address, Ticket
+
+LINK_KEY = "link"
+"""The outbox payload key that ties a staff-chat post to its ticket (see ``on_sent``)."""
+
+
+class StaffChat:
+    """The staff chat as the staff side writes to it.
+
+    Every post goes through the outbox, so the sender keeps within the group's rate limits
+    and a restart loses nothing. A post about a ticket carries ``"link"`` in its payload: once
+    sent, its message id is recorded so that a staff reply to it threads to the ticket.
+    """
+
+    def __init__(self, outbox: Outbox, chat: Address | None) -> None:
+        self._outbox = outbox
+        self.address = chat
+
+    async def post(
+        self, key: str, reply: Reply, *, ticket_id: int | None = None, card: bool = False
+    ) -> bool:
+        """Queue one message; False when there is no staff chat or the key was used."""
+        if self.address is None:
+            return False
+        payload = reply.to_dict()
+        if ticket_id is not None:
+            payload[LINK_KEY] = {"ticket": ticket_id, "card": card}
+        return await self._outbox.enqueue(key, self.address, payload)
+
+    async def post_all(
+        self,
+        key: str,
+        replies: Sequence[Reply],
+        *,
+        ticket_id: int | None = None,
+    ) -> int:
+        """Queue several messages under ``key:0``, ``key:1``…; returns how many were new."""
+        added = 0
+        for index, reply in enumerate(replies):
+            added += await self.post(f"{key}:{index}", reply, ticket_id=ticket_id)
+        return added
+
+
+def in_thread(ticket: Ticket, reply: Reply) -> Reply:
+    """Place a post in the ticket's thread: its forum topic, or a reply to its card."""
+    thread = ticket.thread
+    if thread is None:
+        return reply
+    if thread.topic_id is not None:
+        return dataclasses.replace(reply, thread_id=thread.topic_id)
+    return dataclasses.replace(reply, reply_to=thread.card_message_id)
+
+
+def answering(reply: Reply, thread_id: int | None, message_id: int | None) -> Reply:
+    """Place a post as an answer to a staff message: same topic, replying to it."""
+    return dataclasses.replace(reply, thread_id=thread_id, reply_to=message_id)
