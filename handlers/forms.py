@@ -38,6 +38,8 @@ class Step:
     max_length: int = 2000
     validate: Callable[[str], str | None] | None = None
     """Returns the message id of an error, or None when the answer is acceptable."""
+    values: tuple[tuple[str, object], ...] = ()
+    """Placeholders filled into the prompt and the error texts (limits set by configuration)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class Form:
     name: str
     title: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
+    back_to: str | None = None
+    """Where «Back» on the first step leads (a payload); no «Back» there when None."""
 
     def step(self, key: str | None) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -131,7 +135,7 @@ def on_message(turn: Turn, form: Form, max_attachments: int) -> str:
             return FormOutcome.CONTINUE
         error = step.validate(text) if step.validate else None
         if error:
-            turn.say(turn.t(error))
+            turn.say(turn.t(error, **dict(step.values)))
             resume(turn, form)
             return FormOutcome.CONTINUE
         _answers(turn)[step.key] = text
@@ -201,7 +205,11 @@ def _cancel(turn: Turn) -> str:
 
 
 def _nav(turn: Turn, form: Form, key: str, first: bool) -> tuple[Button, ...]:
-    buttons = [] if first else [turn.button("form-back", pack("form", form.name, key, "back"))]
+    buttons: list[Button] = []
+    if not first:
+        buttons.append(turn.button("form-back", pack("form", form.name, key, "back")))
+    elif form.back_to:
+        buttons.append(turn.button("form-back", form.back_to))
     buttons.append(turn.button("form-cancel", pack("form", form.name, key, "cancel")))
     return tuple(buttons)
 
@@ -225,7 +233,7 @@ def _prompt(turn: Turn, form: Form, key: str) -> None:
         skip_label = "form-files-done" if step.attachments else "form-skip"
         rows.append((turn.button(skip_label, pack("form", form.name, key, "skip")),))
     rows.append(_nav(turn, form, key, first))
-    text = turn.t(step.prompt)
+    text = turn.t(step.prompt, **dict(step.values))
     if step.attachments:
         text += "\n\n" + turn.t("form-files-hint")
     turn.say(text, *rows)

@@ -8,6 +8,7 @@ from handlers.replies import Button
 from handlers.turn import Turn
 
 MENU_ASK = pack("menu", "ask")
+MENU_MINE = pack("menu", "mine")
 MENU_RENEW = pack("menu", "renew")
 MENU_NEW = pack("menu", "new")
 MENU_SETTINGS = pack("menu", "settings")
@@ -17,6 +18,7 @@ MENU_MAIN = pack("menu", "main")
 def main_menu_rows(turn: Turn) -> list[tuple[Button, ...]]:
     return [
         (turn.button("menu-ask", MENU_ASK),),
+        (turn.button("menu-mine", MENU_MINE),),
         (turn.button("menu-renew", MENU_RENEW), turn.button("menu-new", MENU_NEW)),
         (turn.button("menu-settings", MENU_SETTINGS),),
     ]
@@ -24,6 +26,13 @@ def main_menu_rows(turn: Turn) -> list[tuple[Button, ...]]:
 
 def show_main_menu(turn: Turn, text_id: str = "menu-prompt") -> None:
     turn.say(turn.t(text_id), *main_menu_rows(turn))
+
+
+def refuse_button(turn: Turn) -> None:
+    """The one answer to a button the bot would not offer this reader now: outdated, forged,
+    or naming something that is not theirs. It reveals nothing about why."""
+    turn.say(turn.t("stale-button"))
+    show_main_menu(turn)
 
 
 def show_settings(turn: Turn) -> None:

@@ -2,6 +2,7 @@
 
 ``ReaderService.handle`` takes one neutral event from a reader's private chat, works out what
 to answer, sends the answer through the reader's platform and stores what needs storing.
+Reference requests (tickets) are handled by :mod:`handlers.tickets`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from datetime import UTC, datetime
 from handlers import first_contact, forms
 from handlers.config import ServiceConfig
 from handlers.events import AttachmentKind, Event
-from handlers.flows.ask import ASK_FORM
 from handlers.flows.renew import RENEW_FORM
 from handlers.flows.staff_notice import notify_staff
 from handlers.i18n import Catalog
-from handlers.menus import help_text, privacy_notice, show_main_menu, show_settings
+from handlers.menus import (
+    help_text,
+    privacy_notice,
+    refuse_button,
+    show_main_menu,
+    show_settings,
+)
 from handlers.messenger import (
     DeliveryError,
     Messenger,
@@ -29,19 +35,31 @@ from handlers.messenger import (
     TransientError,
 )
 from handlers.payloads import Payload, pack, parse
-from handlers.ports import Conversations, Dialogs, Outbox, Readers
+from handlers.ports import Conversations, Dialogs, Outbox, Readers, StaffDesk, Tickets
 from handlers.replies import Reply
 from handlers.throttle import Throttle, Verdict
+from handlers.tickets import buttons as ticket_buttons
+from handlers.tickets import follow_up, my_requests, rating
+from handlers.tickets.context import ADD_FLOW, COMMENT_FLOW, TicketContext
+from handlers.tickets.kinds import ticket_forms
+from handlers.tickets.submit import submit
 from handlers.turn import Turn
 from storage.models import Address, ConsentState, Direction, Platform
 
 log = logging.getLogger(__name__)
 
-FORMS = {form.name: form for form in (ASK_FORM, RENEW_FORM)}
 START_WORDS = {"начать", "start", "старт", "меню", "menu"}
 
 
 class ReaderService:
+    """The conversation with readers in private chats, on every platform.
+
+    ``tickets`` stores reference requests (``storage.tickets``); ``desk`` is told of new
+    requests, follow-ups, cancellations and ratings (the staff side's ``StaffDesk``);
+    ``outbox`` carries deferred replies and renewal requests; ``clock`` gives aware "now"
+    for deadlines, the daily limit and the working hours.
+    """
+
     def __init__(
         self,
         *,
@@ -49,11 +67,22 @@ class ReaderService:
         conversations: Conversations,
         dialogs: Dialogs,
         outbox: Outbox,
+        tickets: Tickets,
+        desk: StaffDesk,
         catalog: Catalog,
         messengers: Mapping[Platform, Messenger],
         config: ServiceConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._forms = {RENEW_FORM.name: RENEW_FORM, **ticket_forms(config.tickets)}
+        self._tickets = TicketContext(
+            tickets=tickets,
+            desk=desk,
+            config=config,
+            forms={name: form for name, form in self._forms.items() if name != RENEW_FORM.name},
+            staff_t=catalog.translator(catalog.default),
+            clock=clock,
+        )
         self._readers = readers
         self._conversations = conversations
         self._dialogs = dialogs
@@ -122,6 +151,8 @@ class ReaderService:
         event = turn.event
         first = bool(turn.state.data.pop("first_contact", False))
         payload_text = event.payload or self._numbered_choice(turn)
+        if payload_text is not None or event.command:
+            await ticket_buttons.leave_modes(self._tickets, turn, payload_text)
         if payload_text is not None:
             await self._on_button(turn, payload_text)
         elif first:
@@ -138,11 +169,16 @@ class ReaderService:
             )
         elif _only_unsupported(event):
             turn.say(turn.t("unsupported-media"))
-        elif turn.state.flow in FORMS:
+        elif turn.state.flow in self._forms:
             await self._on_form_message(turn)
         elif (event.text or "").strip().lower() in START_WORDS:
+            await ticket_buttons.leave_modes(self._tickets, turn, None)
             first_contact.welcome(turn, self._config)
-        else:
+        elif turn.state.flow == ADD_FLOW:
+            await follow_up.on_add_message(self._tickets, turn)
+        elif turn.state.flow == COMMENT_FLOW:
+            await rating.on_comment_message(self._tickets, turn)
+        elif not await follow_up.into_open_ticket(self._tickets, turn):
             self._on_free_message(turn)
 
     def _numbered_choice(self, turn: Turn) -> str | None:
@@ -179,8 +215,10 @@ class ReaderService:
     async def _on_button(self, turn: Turn, raw: str) -> None:
         payload = parse(raw)
         if payload is None:
-            turn.say(turn.t("stale-button"))
-            show_main_menu(turn)
+            refuse_button(turn)
+            return
+        if payload.action in ("ask", "tk") and not turn.reader.has_consent:
+            first_contact.ask_consent(turn, self._config, then=raw)
             return
         handler = {
             "menu": self._on_menu,
@@ -190,27 +228,33 @@ class ReaderService:
             "privacy": self._on_privacy,
             "form": self._on_form_button,
             "start": self._on_start,
+            "ask": self._on_ask,
+            "tk": self._on_ticket,
         }.get(payload.action)
         if handler is None:
-            turn.say(turn.t("stale-button"))
-            show_main_menu(turn)
+            refuse_button(turn)
             return
         await handler(turn, payload)
 
     async def _on_start(self, turn: Turn, payload: Payload) -> None:
         first_contact.welcome(turn, self._config)
 
+    async def _on_ask(self, turn: Turn, payload: Payload) -> None:
+        ticket_buttons.on_ask(self._tickets, turn, payload)
+
+    async def _on_ticket(self, turn: Turn, payload: Payload) -> None:
+        await ticket_buttons.on_ticket(self._tickets, turn, payload)
+
     async def _on_menu(self, turn: Turn, payload: Payload) -> None:
         item = payload.arg(0)
-        if item in ("ask", "renew"):
-            if not turn.reader.has_consent:
-                first_contact.ask_consent(turn, self._config, then=pack("menu", item))
-                return
-            prefill = {}
-            draft = turn.state.data.get("draft")
-            if item == "ask" and isinstance(draft, str):
-                prefill["question"] = draft
-            forms.start(turn, FORMS[item], prefill)
+        if item in ("ask", "renew", "mine") and not turn.reader.has_consent:
+            first_contact.ask_consent(turn, self._config, then=pack("menu", item))
+        elif item == "ask":
+            ticket_buttons.on_ask_menu(turn)
+        elif item == "mine":
+            await my_requests.show_mine(self._tickets, turn)
+        elif item == "renew":
+            forms.start(turn, RENEW_FORM)
         elif item == "new":
             turn.say(
                 turn.t("new-arrivals-info"), (turn.button("back-to-menu", pack("menu", "main")),)
@@ -222,8 +266,7 @@ class ReaderService:
                 forms.finish(turn)
             show_main_menu(turn)
         else:
-            turn.say(turn.t("stale-button"))
-            show_main_menu(turn)
+            refuse_button(turn)
 
     async def _on_consent(self, turn: Turn, payload: Payload) -> None:
         choice = payload.arg(0)
@@ -236,8 +279,7 @@ class ReaderService:
         elif choice == "withdraw" and turn.reader.has_consent:
             await first_contact.withdraw_consent(turn, self._readers, self._conversations)
         else:
-            turn.say(turn.t("stale-button"))
-            show_main_menu(turn)
+            refuse_button(turn)
 
     def _offer_languages(self, turn: Turn) -> None:
         rows = [
@@ -286,16 +328,15 @@ class ReaderService:
         )
 
     async def _on_form_button(self, turn: Turn, payload: Payload) -> None:
-        form = FORMS.get(payload.arg(0) or "")
+        form = self._forms.get(payload.arg(0) or "")
         if form is None or turn.state.flow != form.name:
-            turn.say(turn.t("stale-button"))
-            show_main_menu(turn)
+            refuse_button(turn)
             return
         outcome = forms.on_button(turn, form, payload)
         await self._after_form(turn, form, outcome)
 
     async def _on_form_message(self, turn: Turn) -> None:
-        form = FORMS[turn.state.flow or ""]
+        form = self._forms[turn.state.flow or ""]
         outcome = forms.on_message(turn, form, self._config.policy.max_attachments)
         await self._after_form(turn, form, outcome)
 
@@ -303,28 +344,28 @@ class ReaderService:
         if outcome == forms.FormOutcome.CANCELLED:
             turn.state.data.pop("draft", None)
             show_main_menu(turn)
+        elif outcome == forms.FormOutcome.SUBMIT and form.name in self._tickets.forms:
+            await submit(self._tickets, turn, form)
         elif outcome == forms.FormOutcome.SUBMIT:
-            await self._submit(turn, form)
+            await self._submit_renewal(turn, form)
 
-    async def _submit(self, turn: Turn, form: forms.Form) -> None:
-        staff_t = self._catalog.translator(self._catalog.default)
-        body = forms.summary(turn, form)
+    async def _submit_renewal(self, turn: Turn, form: forms.Form) -> None:
+        """Renewal by hand (an ILS with no API) is not a reference request: it goes to the
+        staff chat as a plain notice."""
         queued = await notify_staff(
             self._outbox,
             self._config,
-            staff_t,
+            self._catalog.translator(self._catalog.default),
             turn.reader,
-            f"kind-{form.name}",
-            body,
+            "kind-renew",
+            forms.summary(turn, form),
             forms.files(turn),
             self._clock(),
         )
         forms.finish(turn)
-        done = "submitted-" + form.name
+        hours = self._config.library.working_hours
         turn.say(
-            turn.t(done, hours=self._config.library.working_hours)
-            if queued
-            else turn.t("submitted-no-staff", hours=self._config.library.working_hours),
+            turn.t("submitted-renew" if queued else "submitted-no-staff", hours=hours),
             (turn.button("back-to-menu", pack("menu", "main")),),
         )
 
@@ -390,4 +431,4 @@ def _only_unsupported(event: Event) -> bool:
     )
 
 
-__all__ = ["FORMS", "ConsentState", "ReaderService"]
+__all__ = ["ConsentState", "ReaderService"]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
+from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
 from handlers.events import Attachment, Event
 from handlers.i18n import Catalog
 from handlers.reader_service import ReaderService
@@ -14,20 +16,37 @@ from handlers.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
+from tests.handlers.staff_desk_double import RecordingStaffDesk
 from tests.support.recording import RecordingMessenger
 
 STAFF = Address(Platform.TELEGRAM, -100500)
+MSK = ZoneInfo("Europe/Moscow")
+MONDAY_MORNING = datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
+"""A moment the library is open: the default "now" of handler tests."""
+
+
+@dataclass
+class Clock:
+    """A clock tests can move."""
+
+    now: datetime = MONDAY_MORNING
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass
 class Desk:
-    """The reader service wired to a real SQLite file and recording messengers."""
+    """The reader service wired to a real SQLite file, recording messengers and a recording
+    staff desk."""
 
     service: ReaderService
     storage: Storage
     telegram: RecordingMessenger
     vk: RecordingMessenger
     url: str
+    staff_desk: RecordingStaffDesk = field(default_factory=RecordingStaffDesk)
+    clock: Clock = field(default_factory=Clock)
 
     def messenger(self, address: Address) -> RecordingMessenger:
         return self.telegram if address.platform is Platform.TELEGRAM else self.vk
@@ -72,20 +91,28 @@ def build_service(
     vk: RecordingMessenger,
     staff: Address | None = STAFF,
     flood_burst: int = 1000,
+    *,
+    staff_desk: RecordingStaffDesk | None = None,
+    clock: Clock | None = None,
+    tickets: TicketPolicy | None = None,
 ) -> ReaderService:
     config = ServiceConfig(
         library=LibraryProfile(name="Кузбасская научная медицинская библиотека"),
         policy=ReaderPolicy(retention_days=180, max_text_length=500, flood_burst=flood_burst),
         staff_chat=staff,
+        tickets=tickets or TicketPolicy(),
     )
     return ReaderService(
         readers=storage.readers,
         conversations=storage.conversations,
         dialogs=storage.dialogs,
         outbox=storage.outbox,
+        tickets=storage.tickets,
+        desk=staff_desk or RecordingStaffDesk(),
         catalog=Catalog(),
         messengers={Platform.TELEGRAM: telegram, Platform.VK: vk},
         config=config,
+        clock=clock or Clock(),
     )
 
 
@@ -95,5 +122,7 @@ async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
     await upgrade(url)
     storage = Storage.open(url)
     telegram, vk = RecordingMessenger(Platform.TELEGRAM), RecordingMessenger(Platform.VK)
-    yield Desk(build_service(storage, telegram, vk), storage, telegram, vk, url)
+    staff_desk, clock = RecordingStaffDesk(), Clock()
+    service = build_service(storage, telegram, vk, staff_desk=staff_desk, clock=clock)
+    yield Desk(service, storage, telegram, vk, url, staff_desk, clock)
     await storage.close()

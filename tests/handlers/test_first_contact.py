@@ -24,6 +24,7 @@ async def test_start_shows_welcome_notices_consent_and_menu(desk: Desk) -> None:
         "consent:yes",
         "consent:no",
         "menu:ask",
+        "menu:mine",
         "menu:renew",
         "menu:new",
         "menu:settings",
@@ -65,7 +66,12 @@ async def test_feature_needing_data_asks_consent_first_then_continues(desk: Desk
     reply = await desk.press(READER, "menu:ask")
     assert payloads(reply) == ["consent:yes", "consent:no"]
     reply = await desk.press(READER, "consent:yes")
-    assert "Опишите ваш вопрос" in reply.text
+    assert "ask:thematic" in payloads(reply)
+    reply = await desk.press(READER, "consent:no")
+    reply = await desk.press(READER, "ask:factographic")
+    assert payloads(reply) == ["consent:yes", "consent:no"]
+    reply = await desk.press(READER, "consent:yes")
+    assert "Какой факт, дату или цифру" in reply.text
 
 
 async def test_withdrawing_consent_erases_the_conversation(desk: Desk) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.events import Attachment, AttachmentKind, Event
+from handlers.events import Event
 from handlers.replies import Reply
 from storage.database import Storage
 from storage.models import Address, Platform
@@ -59,36 +59,6 @@ async def test_restart_in_the_middle_resumes_at_the_same_step(desk: Desk) -> Non
         assert "form:renew:confirm:send" in payloads(reply)
     finally:
         await storage.close()
-
-
-async def test_question_with_an_album_counts_it_once(desk: Desk) -> None:
-    await consenting_reader(desk)
-    await desk.press(READER, "menu:ask")
-    await desk.say(READER, "Нужна литература по сахарному диабету 2 типа у пожилых")
-    photo = Attachment(AttachmentKind.PHOTO, Platform.TELEGRAM, ref="file-1")
-    sent_before = len(desk.telegram.sent)
-    for ref in ("file-1", "file-2", "file-3"):
-        await desk.say(
-            READER,
-            "",
-            attachments=(Attachment(AttachmentKind.PHOTO, Platform.TELEGRAM, ref=ref),),
-            media_group_id="album-1",
-        )
-    assert photo.ref == "file-1"
-    assert len(desk.telegram.sent) == sent_before + 1  # one acknowledgement for the album
-    reply = await desk.press(READER, "form:ask:files:skip")
-    assert "Файлы: приложено 3" in reply.text
-    await desk.press(READER, "form:ask:confirm:send")
-    claimed = await desk.storage.outbox.claim(10, _far_future(), 30)
-    assert [a["ref"] for a in claimed[0].payload["attachments"]] == ["file-1", "file-2", "file-3"]
-
-
-async def test_free_text_becomes_a_draft_question(desk: Desk) -> None:
-    await consenting_reader(desk)
-    reply = await desk.say(READER, "Есть ли у вас журнал «Кардиология» за 2019 год?")
-    assert "menu:ask" in payloads(reply)
-    reply = await desk.press(READER, "menu:ask")
-    assert "фото или документ" in reply.text  # the question step is already answered
 
 
 async def test_cancel_leaves_the_form(desk: Desk) -> None:

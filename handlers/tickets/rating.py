@@ -1,0 +1,88 @@
+"""Rating an answered request 1–5, with an optional comment as the reader's next text."""
+
+from __future__ import annotations
+
+from handlers.events import AttachmentKind
+from handlers.menus import MENU_MAIN, MENU_MINE
+from handlers.payloads import pack
+from handlers.tickets.context import COMMENT_FLOW, TicketContext, owned_ticket
+from handlers.tickets.my_requests import can_rate
+from handlers.turn import Turn
+from storage.models import Ticket, TicketMessageKind
+
+
+async def rate(ctx: TicketContext, turn: Turn, ticket: Ticket, raw_score: str | None) -> bool:
+    """``tk:rate:<N>:<S>``: store the score and ask for a comment. False when the score is
+    not one the bot offers or the ticket cannot be rated (a forged button)."""
+    if raw_score not in {"1", "2", "3", "4", "5"} or not can_rate(ticket):
+        return False
+    score = int(raw_score)
+    await ctx.tickets.rate(ticket.id, score, None)
+    turn.state.flow, turn.state.step = COMMENT_FLOW, None
+    turn.state.data = {"ticket": ticket.id, "rating": score}
+    turn.say(
+        turn.t("rating-thanks-comment", rating=score),
+        (turn.button("rating-skip-comment", pack("tk", "skipcomment", str(ticket.id))),),
+    )
+    return True
+
+
+async def on_comment_message(ctx: TicketContext, turn: Turn) -> None:
+    """The text after a rating is its comment."""
+    text = (turn.event.text or "").strip()
+    files = [a for a in turn.event.attachments if a.kind is not AttachmentKind.UNSUPPORTED]
+    if not text:
+        hint = "rating-comment-text-only" if files else "rating-thanks-comment"
+        ticket_id = turn.state.data.get("ticket")
+        turn.say(
+            turn.t(hint, rating=turn.state.data.get("rating")),
+            (turn.button("rating-skip-comment", pack("tk", "skipcomment", str(ticket_id))),),
+        )
+        return
+    if await settle(ctx, turn, text):
+        turn.say(
+            turn.t("rating-comment-saved"),
+            (turn.button("mine-back", MENU_MINE),),
+            (turn.button("back-to-menu", MENU_MAIN),),
+        )
+
+
+async def skip_comment(ctx: TicketContext, turn: Turn, ticket: Ticket) -> bool:
+    """``tk:skipcomment:<N>``; False when no rating of ticket N is waiting for a comment."""
+    if turn.state.flow != COMMENT_FLOW or turn.state.data.get("ticket") != ticket.id:
+        return False
+    await settle(ctx, turn, None)
+    turn.say(
+        turn.t("rating-done"),
+        (turn.button("mine-back", MENU_MINE),),
+        (turn.button("back-to-menu", MENU_MAIN),),
+    )
+    return True
+
+
+async def settle(ctx: TicketContext, turn: Turn, comment: str | None) -> bool:
+    """Finish a pending rating, with or without a comment, and tell the staff desk.
+
+    Also called when the reader moves on without commenting, so staff always learn the
+    rating. False (and nothing stored) when the rated ticket is no longer the reader's.
+    """
+    if turn.state.flow != COMMENT_FLOW:
+        return False
+    data = turn.state.data
+    turn.state.flow = None
+    turn.state.data = {}
+    ticket = await owned_ticket(ctx, turn, data.get("ticket"))
+    score = data.get("rating")
+    if ticket is None or not isinstance(score, int):
+        return False
+    if comment:
+        await ctx.tickets.rate(ticket.id, score, comment)
+        text = ctx.staff_t("ticket-system-rated-comment", rating=score, comment=comment)
+    else:
+        text = ctx.staff_t("ticket-system-rated", rating=score)
+    record = await ctx.tickets.add_message(
+        ticket.id, TicketMessageKind.SYSTEM, text, at=ctx.clock()
+    )
+    refreshed = await ctx.tickets.get(ticket.id)
+    await ctx.desk.ticket_changed(refreshed or ticket, record)
+    return True
