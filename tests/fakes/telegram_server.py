@@ -13,6 +13,11 @@ Usage::
         server.push_message(42, "/start")
         await server.wait_for(count=1)
         assert server.sent_to(42)[0].text == "..."
+
+Staff chats: ``forum_chat(chat_id)`` makes a supergroup a forum (createForumTopic works there
+and answers "the chat is not a forum" elsewhere); ``push_message(chat, text, user=...,
+thread_id=..., reply_to=...)`` writes into a topic and/or as a reply, with the fields Telegram
+sets; ``set_member_status(chat, user, "administrator")`` configures getChatMember.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from typing import Any, Self
 
 from aiohttp import web
 from multidict import MultiDictProxy
+
+from tests.fakes.telegram_forums import FakeTopic, Forums
+from tests.fakes.telegram_members import STATUSES, member_json
 
 DEFAULT_TOKEN = "123456789:TEST-fake-token_for_tests_only-000000"
 BOT_ID = 123456789
@@ -140,6 +148,17 @@ class SentMessage:
     reply_markup: Json | None = None
     files: list[SentFile] = field(default_factory=list)
     edits: int = 0
+    message_thread_id: int | None = None
+    """The forum topic the message went into."""
+    reply_parameters: Json | None = None
+    """What the bot sent as ``reply_parameters``, as it arrived."""
+
+    @property
+    def reply_to(self) -> int | None:
+        """The id of the message this one was sent in reply to."""
+        if self.reply_parameters is None:
+            return None
+        return _optional_int(self.reply_parameters.get("message_id"))
 
     @property
     def buttons(self) -> list[list[tuple[str, str | None]]]:
@@ -286,6 +305,9 @@ class FakeTelegramServer:
         self._updates_arrived = asyncio.Event()
         self._faults: list[_Fault] = []
         self._holds: list[Hold] = []
+        self._forums = Forums()
+        self._member_status: dict[tuple[int, int], str] = {}
+        self._user_messages: dict[tuple[int, int], Json] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -329,9 +351,20 @@ class FakeTelegramServer:
         user: FakeUser | None = None,
         language_code: str | None = None,
         extra: Mapping[str, Any] | None = None,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> Json:
-        """Build (without queueing) an update carrying a user's message to the bot."""
+        """Build (without queueing) an update carrying a user's message to the bot.
+
+        ``thread_id`` writes into that topic of a forum; ``reply_to`` replies to that message
+        of the chat (a reply to a message in a topic lands in the topic). The message carries
+        what Telegram would: ``is_topic_message``, ``message_thread_id`` and
+        ``reply_to_message``, which in a topic is the topic's creation message when the user
+        replied to nothing. In a supergroup that is not a forum, a reply's
+        ``message_thread_id`` is the id of the message its reply chain starts at.
+        """
         sender = self._user(chat_id, user, language_code)
+        placement = self._placement_of_user_message(chat_id, thread_id, reply_to)
         message_id = self._take_message_id(chat_id)
         message: Json = {
             "message_id": message_id,
@@ -339,9 +372,11 @@ class FakeTelegramServer:
             "chat": self._chat(chat_id, sender),
             "from": sender.to_json(),
         }
+        message.update(placement)
         if text is not None:
             message["text"] = text
         message.update(extra or {})
+        self._user_messages[(chat_id, message_id)] = message
         return {"update_id": next(self._update_seq), "message": message}
 
     def push_update(self, update: Json) -> Json:
@@ -357,9 +392,19 @@ class FakeTelegramServer:
         *,
         user: FakeUser | None = None,
         language_code: str | None = None,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> Json:
+        """Queue a text message; see ``message_update`` for ``thread_id`` and ``reply_to``."""
         return self.push_update(
-            self.message_update(chat_id, text, user=user, language_code=language_code)
+            self.message_update(
+                chat_id,
+                text,
+                user=user,
+                language_code=language_code,
+                thread_id=thread_id,
+                reply_to=reply_to,
+            )
         )
 
     def push_photo(
@@ -370,6 +415,8 @@ class FakeTelegramServer:
         caption: str | None = None,
         user: FakeUser | None = None,
         media_group_id: str | None = None,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> Json:
         """Queue a photo; its largest size is ``data``, a smaller thumbnail comes first."""
         thumb = self.add_file(data[:16], mime_type="image/jpeg")
@@ -384,7 +431,11 @@ class FakeTelegramServer:
             extra["caption"] = caption
         if media_group_id is not None:
             extra["media_group_id"] = media_group_id
-        return self.push_update(self.message_update(chat_id, user=user, extra=extra))
+        return self.push_update(
+            self.message_update(
+                chat_id, user=user, extra=extra, thread_id=thread_id, reply_to=reply_to
+            )
+        )
 
     def push_document(
         self,
@@ -395,12 +446,18 @@ class FakeTelegramServer:
         mime_type: str = "application/pdf",
         caption: str | None = None,
         user: FakeUser | None = None,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> Json:
         stored = self.add_file(data, file_name=file_name, mime_type=mime_type)
         extra: Json = {"document": _document(stored)}
         if caption is not None:
             extra["caption"] = caption
-        return self.push_update(self.message_update(chat_id, user=user, extra=extra))
+        return self.push_update(
+            self.message_update(
+                chat_id, user=user, extra=extra, thread_id=thread_id, reply_to=reply_to
+            )
+        )
 
     def push_callback(
         self,
@@ -424,6 +481,9 @@ class FakeTelegramServer:
         }
         if sent and sent.reply_markup:
             message["reply_markup"] = sent.reply_markup
+        if sent and sent.message_thread_id is not None:
+            message["message_thread_id"] = sent.message_thread_id
+            message["is_topic_message"] = True
         self.push_update(
             {
                 "update_id": next(self._update_seq),
@@ -453,6 +513,21 @@ class FakeTelegramServer:
         )
         self._files[stored.file_id] = stored
         return stored
+
+    def forum_chat(self, chat_id: int) -> None:
+        """Make the supergroup ``chat_id`` (an id starting with -100) a forum."""
+        self._forums.declare(chat_id)
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """Close a topic as a human admin would in their client."""
+        self._topic(chat_id, thread_id).closed = True
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for the user in the chat: ``creator``,
+        ``administrator``, ``member`` (the default), ``restricted``, ``left`` or ``kicked``."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown chat member status {status!r}")
+        self._member_status[(chat_id, user_id)] = status
 
     # ---- scripted behaviour ---------------------------------------------------------------
 
@@ -506,8 +581,17 @@ class FakeTelegramServer:
 
     # ---- what tests read back -------------------------------------------------------------
 
-    def sent_to(self, chat_id: int) -> list[SentMessage]:
-        return [m for m in self.sent if m.chat_id == chat_id]
+    def sent_to(self, chat_id: int, thread_id: int | None = None) -> list[SentMessage]:
+        """What the bot sent to the chat; with ``thread_id``, only into that topic."""
+        return [
+            m
+            for m in self.sent
+            if m.chat_id == chat_id and (thread_id is None or m.message_thread_id == thread_id)
+        ]
+
+    def topics(self, chat_id: int) -> list[FakeTopic]:
+        """The topics of a forum chat, oldest first."""
+        return self._forums.in_chat(chat_id)
 
     def calls_of(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method.lower()]
@@ -640,16 +724,17 @@ class FakeTelegramServer:
             case "getfile":
                 return self._get_file(params)
             case "getchatmember":
-                user_id = _require_int(params, "user_id")
-                return {"status": "member", "user": FakeUser(user_id).to_json()}
+                return self._get_chat_member(params)
             case "getchatadministrators":
-                return [
-                    {
-                        "status": "creator",
-                        "user": FakeUser(1, "Owner").to_json(),
-                        "is_anonymous": False,
-                    }
-                ]
+                return self._get_chat_administrators(params)
+            case "getchat":
+                return self._get_chat(params)
+            case "createforumtopic":
+                return self._create_forum_topic(params)
+            case "closeforumtopic":
+                return self._set_topic_closed(params, closed=True)
+            case "reopenforumtopic":
+                return self._set_topic_closed(params, closed=False)
             case _:
                 raise ApiError(404, "Not Found: method not found")
 
@@ -681,12 +766,15 @@ class FakeTelegramServer:
         text = str(params.get("text") or "")
         _check_text(text, TEXT_LIMIT, "message is too long", "message text is empty")
         markup = _check_markup(params)
+        thread_id, reply = self._placement_of_bot_message(chat_id, params)
         message = self._record(
             "sendmessage",
             chat_id,
             text=text,
             parse_mode=params.get("parse_mode"),
             reply_markup=markup,
+            thread_id=thread_id,
+            reply_parameters=reply,
         )
         return self._message_json(message)
 
@@ -699,6 +787,7 @@ class FakeTelegramServer:
         if caption is not None:
             _check_text(str(caption), CAPTION_LIMIT, "message caption is too long", None)
         markup = _check_markup(params)
+        thread_id, reply = self._placement_of_bot_message(chat_id, params)
         sent_file = self._take_file(kind, params.get(kind), uploads)
         message = self._record(
             method,
@@ -707,6 +796,8 @@ class FakeTelegramServer:
             parse_mode=params.get("parse_mode"),
             reply_markup=markup,
             files=[sent_file],
+            thread_id=thread_id,
+            reply_parameters=reply,
         )
         return self._message_json(message)
 
@@ -717,12 +808,18 @@ class FakeTelegramServer:
         media = _json_param(params, "media")
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             raise _bad_request("wrong number of media in the album")
+        thread_id, reply = self._placement_of_bot_message(chat_id, params)
         results = []
         for item in media:
             kind = str(item.get("type", "document"))
             sent_file = self._take_file(kind, item.get("media"), uploads)
             message = self._record(
-                "sendmediagroup", chat_id, caption=item.get("caption"), files=[sent_file]
+                "sendmediagroup",
+                chat_id,
+                caption=item.get("caption"),
+                files=[sent_file],
+                thread_id=thread_id,
+                reply_parameters=reply,
             )
             results.append(self._message_json(message))
         return results
@@ -765,6 +862,63 @@ class FakeTelegramServer:
                 query_id, None if text is None else str(text), _flag(params.get("show_alert"))
             )
         )
+        return True
+
+    def _get_chat_member(self, params: Mapping[str, Any]) -> Json:
+        chat_id = _require_int(params, "chat_id")
+        user_id = _require_int(params, "user_id")
+        status = self._member_status.get((chat_id, user_id), "member")
+        return member_json(status, FakeUser(user_id).to_json())
+
+    def _get_chat_administrators(self, params: Mapping[str, Any]) -> list[Json]:
+        chat_id = _require_int(params, "chat_id")
+        admins = [
+            member_json(status, FakeUser(user_id).to_json())
+            for (chat, user_id), status in self._member_status.items()
+            if chat == chat_id and status in {"creator", "administrator"}
+        ]
+        if not any(member["status"] == "creator" for member in admins):
+            admins.insert(0, member_json("creator", FakeUser(1, "Owner").to_json()))
+        return admins
+
+    def _get_chat(self, params: Mapping[str, Any]) -> Json:
+        chat_id = _require_int(params, "chat_id")
+        return self._chat(chat_id, None) | {
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }
+
+    def _create_forum_topic(self, params: Mapping[str, Any]) -> Json:
+        chat_id = _require_int(params, "chat_id")
+        name = str(params.get("name") or "")
+        if not 1 <= len(name) <= 128:
+            raise _bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+        if not self._forums.is_forum(chat_id):
+            raise _bad_request("the chat is not a forum")
+        topic = self._forums.create(
+            chat_id,
+            self._take_message_id(chat_id),
+            name,
+            _optional_int(params.get("icon_color")),
+        )
+        return topic.to_json()
+
+    def _set_topic_closed(self, params: Mapping[str, Any], *, closed: bool) -> bool:
+        chat_id = _require_int(params, "chat_id")
+        thread_id = _require_int(params, "message_thread_id")
+        if not self._forums.is_forum(chat_id):
+            raise _bad_request("the chat is not a forum")
+        topic = self._topic(chat_id, thread_id)
+        if topic.closed == closed:
+            raise _bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = closed
         return True
 
     def _get_file(self, params: Mapping[str, Any]) -> Json:
@@ -810,6 +964,8 @@ class FakeTelegramServer:
         parse_mode: Any = None,
         reply_markup: Json | None = None,
         files: list[SentFile] | None = None,
+        thread_id: int | None = None,
+        reply_parameters: Json | None = None,
     ) -> SentMessage:
         message = SentMessage(
             method=method,
@@ -820,6 +976,8 @@ class FakeTelegramServer:
             parse_mode=None if parse_mode is None else str(parse_mode),
             reply_markup=reply_markup,
             files=files or [],
+            message_thread_id=thread_id,
+            reply_parameters=reply_parameters,
         )
         self.sent.append(message)
         self._messages[(chat_id, message.message_id)] = message
@@ -843,6 +1001,13 @@ class FakeTelegramServer:
             data["caption"] = message.caption
         if message.reply_markup:
             data["reply_markup"] = message.reply_markup
+        reply_to = message.reply_to
+        if message.message_thread_id is not None:
+            data["message_thread_id"] = message.message_thread_id
+            data["is_topic_message"] = True
+        replied = self._reply_target(message.chat_id, message.message_thread_id, reply_to)
+        if replied is not None:
+            data["reply_to_message"] = replied
         for sent_file in message.files:
             stored = self._files[sent_file.file_id]
             if sent_file.kind == "photo":
@@ -850,6 +1015,93 @@ class FakeTelegramServer:
             else:
                 data["document"] = _document(stored)
         return data
+
+    def _topic(self, chat_id: int, thread_id: int) -> FakeTopic:
+        topic = self._forums.get(chat_id, thread_id)
+        if topic is None:
+            raise _bad_request("message thread not found")
+        return topic
+
+    def _placement_of_bot_message(
+        self, chat_id: int, params: Mapping[str, Any]
+    ) -> tuple[int | None, Json | None]:
+        thread_id = _optional_int(params.get("message_thread_id"))
+        if thread_id is not None:
+            self._topic(chat_id, thread_id)
+        reply = _json_param(params, "reply_parameters")
+        if reply is None:
+            return thread_id, None
+        if not isinstance(reply, dict):
+            raise _bad_request("can't parse reply parameters JSON object")
+        target = _optional_int(reply.get("message_id"))
+        reply_chat = _optional_int(reply.get("chat_id")) or chat_id
+        if target is None:
+            raise _bad_request("message to be replied not found")
+        if self._find_message(reply_chat, target) is None and not _flag(
+            reply.get("allow_sending_without_reply")
+        ):
+            raise _bad_request("message to be replied not found")
+        return thread_id, dict(reply)
+
+    def _placement_of_user_message(
+        self, chat_id: int, thread_id: int | None, reply_to: int | None
+    ) -> Json:
+        replied = None if reply_to is None else self._find_message(chat_id, reply_to)
+        if reply_to is not None and replied is None:
+            raise ValueError(f"no message {reply_to} in chat {chat_id} to reply to")
+        if not self._forums.is_forum(chat_id):
+            if thread_id is not None:
+                raise ValueError(f"chat {chat_id} is not a forum: declare it with forum_chat")
+            placement: Json = {}
+            if replied is not None:
+                placement["reply_to_message"] = replied
+                if str(chat_id).startswith("-100"):
+                    placement["message_thread_id"] = replied.get(
+                        "message_thread_id", replied["message_id"]
+                    )
+            return placement
+        if thread_id is None and replied is not None and replied.get("is_topic_message"):
+            thread_id = int(replied["message_thread_id"])
+        if thread_id is None:
+            return {"reply_to_message": replied} if replied is not None else {}
+        topic = self._forums.get(chat_id, thread_id)
+        if topic is None:
+            raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+        return {
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "reply_to_message": replied
+            or topic.service_message(self._chat(chat_id, None), self._bot_user()),
+        }
+
+    def _reply_target(
+        self, chat_id: int, thread_id: int | None, reply_to: int | None
+    ) -> Json | None:
+        if reply_to is not None:
+            found = self._find_message(chat_id, reply_to)
+            if found is not None:
+                return found
+        if thread_id is not None:
+            topic = self._forums.get(chat_id, thread_id)
+            if topic is not None:
+                return topic.service_message(self._chat(chat_id, None), self._bot_user())
+        return None
+
+    def _find_message(self, chat_id: int, message_id: int) -> Json | None:
+        """A message of the chat as it would appear in ``reply_to_message`` (without its own
+        reply, as Telegram nests only one level)."""
+        found: Json | None = None
+        if (chat_id, message_id) in self._messages:
+            found = self._message_json(self._messages[(chat_id, message_id)])
+        elif (chat_id, message_id) in self._user_messages:
+            found = dict(self._user_messages[(chat_id, message_id)])
+        else:
+            topic = self._forums.get(chat_id, message_id)
+            if topic is not None:
+                found = topic.service_message(self._chat(chat_id, None), self._bot_user())
+        if found is not None:
+            found.pop("reply_to_message", None)
+        return found
 
     def _bot_user(self) -> Json:
         return {
@@ -868,15 +1120,17 @@ class FakeTelegramServer:
             )
         return sender
 
-    @staticmethod
-    def _chat(chat_id: int, sender: FakeUser | None) -> Json:
+    def _chat(self, chat_id: int, sender: FakeUser | None) -> Json:
         if chat_id > 0:
             chat: Json = {"id": chat_id, "type": "private"}
             if sender is not None:
                 chat["first_name"] = sender.first_name
             return chat
         kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-        return {"id": chat_id, "type": kind, "title": "Staff"}
+        chat = {"id": chat_id, "type": kind, "title": "Staff"}
+        if self._forums.is_forum(chat_id):
+            chat["is_forum"] = True
+        return chat
 
 
 @dataclass(frozen=True, slots=True)
