@@ -87,7 +87,7 @@ class StaffService:
             elif event.is_button:
                 notice = await self._actions.press(event, staff)
                 await self._acknowledge(messenger, event, notice)
-            elif event.command:
+            elif event.command and not self._is_note(event.text):
                 await self._on_command(event, staff)
             else:
                 await self._on_message(event, staff)
@@ -111,12 +111,16 @@ class StaffService:
         if not text and not attachments:
             return
         origin = Origin(self._event_key(event), event.thread_id, event.message_id)
-        prefix = self._config.tickets.note_prefix
-        if prefix and text.startswith(prefix):
-            note = text.removeprefix(prefix).strip()
+        if self._is_note(text):
+            note = text.removeprefix(self._config.tickets.note_prefix).strip()
             await self._answers.note(ticket, staff, note, attachments, origin)
         else:
             await self._answers.answer(ticket, staff, text, attachments, origin)
+
+    def _is_note(self, text: str | None) -> bool:
+        """A note prefix wins over a command, so that a prefix such as ``//`` works."""
+        prefix = self._config.tickets.note_prefix
+        return bool(prefix) and (text or "").strip().startswith(prefix)
 
     async def _ticket_of(self, event: Event) -> Ticket | None:
         """The ticket a staff message belongs to: by its forum topic, else by the message

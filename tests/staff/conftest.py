@@ -1,0 +1,234 @@
+"""The staff side wired to a real SQLite file, recording messengers and the real outbox
+sender, with a clock the tests move by hand."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.outbox.relay import AttachmentRelay
+from bot.outbox.sender import OutboxSender
+from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
+from handlers.events import Attachment, Event
+from handlers.i18n import Catalog
+from handlers.replies import Reply
+from handlers.staff import StaffDeskService, StaffReminders, StaffService
+from storage.database import Storage
+from storage.migrate import upgrade
+from storage.models import (
+    Address,
+    ConsentState,
+    Platform,
+    Reader,
+    Ticket,
+    TicketKind,
+    TicketMessage,
+    TicketMessageKind,
+)
+from tests.support.recording import RecordingMessenger
+
+TELEGRAM_STAFF = Address(Platform.TELEGRAM, -100500)
+VK_STAFF = Address(Platform.VK, 2_000_000_001)
+CONFIGURED_STAFF = 7001
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+"""A Monday, noon in Moscow."""
+
+
+@dataclass
+class Clock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Desk:
+    """Everything a staff-side test touches."""
+
+    storage: Storage
+    telegram: RecordingMessenger
+    vk: RecordingMessenger
+    chat: Address
+    clock: Clock
+    desk: StaffDeskService
+    service: StaffService
+    reminders: StaffReminders
+    sender: OutboxSender
+    config: ServiceConfig
+    catalog: Catalog
+    _press_count: list[int] = field(default_factory=lambda: [0])
+
+    @property
+    def staff_messenger(self) -> RecordingMessenger:
+        return self.messenger(self.chat)
+
+    def messenger(self, address: Address) -> RecordingMessenger:
+        return self.telegram if address.platform is Platform.TELEGRAM else self.vk
+
+    async def drain(self) -> None:
+        while await self.sender.drain_once():
+            pass
+
+    async def reader(
+        self, address: Address, name: str = "Анна Петрова", language: str = "ru"
+    ) -> Reader:
+        reader = await self.storage.readers.create(address, language)
+        await self.storage.readers.set_consent(reader.id, ConsentState.GIVEN, name)
+        found = await self.storage.readers.get_by_id(reader.id)
+        assert found is not None
+        return found
+
+    async def open_ticket(
+        self,
+        reader: Reader,
+        text: str = "Нужна литература по кардиологии",
+        attachments: list[dict[str, Any]] | None = None,
+        kind: TicketKind = TicketKind.THEMATIC,
+    ) -> tuple[Ticket, TicketMessage]:
+        """What the reader side does on submit, then tells the desk."""
+        ticket = await self.storage.tickets.create(
+            reader.id,
+            kind,
+            {"topic": text},
+            deadline_at=self.clock.now + timedelta(days=3),
+            at=self.clock.now,
+        )
+        request = await self.storage.tickets.add_message(
+            ticket.id, TicketMessageKind.READER, text, attachments or [], at=self.clock.now
+        )
+        await self.desk.ticket_opened(ticket, request)
+        await self.drain()
+        return ticket, request
+
+    async def ticket(self, ticket_id: int) -> Ticket:
+        ticket = await self.storage.tickets.get(ticket_id)
+        assert ticket is not None
+        return ticket
+
+    async def staff_says(
+        self,
+        text: str | None,
+        *,
+        sender: int = CONFIGURED_STAFF,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        name: str = "Мария Иванова",
+    ) -> None:
+        self._press_count[0] += 1
+        await self.service.handle(
+            Event(
+                address=self.chat,
+                sender_id=sender,
+                display_name=name,
+                text=text,
+                attachments=attachments,
+                message_id=50_000 + self._press_count[0],
+                is_private=False,
+                thread_id=thread_id,
+                reply_to_message_id=reply_to,
+            )
+        )
+        await self.drain()
+
+    async def press(
+        self, payload: str, *, sender: int = CONFIGURED_STAFF, name: str = "Мария Иванова"
+    ) -> None:
+        self._press_count[0] += 1
+        await self.service.handle(
+            Event(
+                address=self.chat,
+                sender_id=sender,
+                display_name=name,
+                payload=payload,
+                callback_id=f"cb{self._press_count[0]}",
+                is_private=False,
+            )
+        )
+        await self.drain()
+
+    def staff_posts(self) -> list[Reply]:
+        return self.staff_messenger.replies_to(self.chat)
+
+    def texts(self) -> list[str]:
+        return [reply.text for reply in self.staff_posts()]
+
+
+DeskFactory = Callable[..., Awaitable[Desk]]
+
+
+@pytest.fixture
+async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
+    storages: list[Storage] = []
+
+    async def build(
+        chat: Address = TELEGRAM_STAFF,
+        *,
+        forum: bool = False,
+        admins: frozenset[int] = frozenset(),
+        policy: TicketPolicy | None = None,
+    ) -> Desk:
+        url = f"sqlite+aiosqlite:///{tmp_path / f'bot{len(storages)}.sqlite3'}"
+        await upgrade(url)
+        clock = Clock()
+        storage = Storage.open(url, clock=clock)
+        storages.append(storage)
+        telegram = RecordingMessenger(Platform.TELEGRAM, forum=forum)
+        vk = RecordingMessenger(Platform.VK)
+        staff_messenger = telegram if chat.platform is Platform.TELEGRAM else vk
+        staff_messenger.admins = set(admins)
+        messengers = {Platform.TELEGRAM: telegram, Platform.VK: vk}
+        config = ServiceConfig(
+            library=LibraryProfile(name="Кузбасская научная медицинская библиотека"),
+            policy=ReaderPolicy(),
+            staff_chat=chat,
+            staff_members=frozenset({(chat.platform, CONFIGURED_STAFF)}),
+            tickets=policy or TicketPolicy(),
+        )
+        catalog = Catalog()
+        desk = StaffDeskService(
+            tickets=storage.tickets,
+            outbox=storage.outbox,
+            catalog=catalog,
+            messengers=messengers,
+            config=config,
+            clock=clock,
+        )
+        service = StaffService(
+            desk=desk,
+            tickets=storage.tickets,
+            templates=storage.templates,
+            profiles=storage.staff,
+            readers=storage.readers,
+            outbox=storage.outbox,
+            catalog=catalog,
+            messengers=messengers,
+            config=config,
+            clock=clock,
+        )
+        reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
+        t = catalog.translator(catalog.default)
+        sender = OutboxSender(
+            storage.outbox,
+            storage.readers,
+            messengers,
+            clock=clock,
+            relay=AttachmentRelay(messengers, lambda name, reason: t(reason, name=name, limit=20)),
+            on_sent=desk.on_sent,
+        )
+        return Desk(
+            storage, telegram, vk, chat, clock, desk, service, reminders, sender, config, catalog
+        )
+
+    yield build
+    for storage in storages:
+        await storage.close()
