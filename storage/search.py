@@ -13,7 +13,7 @@ in any of its forms. Snippets are cut in Python from the stored text on both bac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
@@ -61,6 +61,12 @@ _POSTGRES_SEARCH = text(
 )
 
 
+def match_expression(wanted: Sequence[str]) -> str:
+    """The FTS5 query requiring every stem: each one quoted, so that none reads as an
+    operator (stems are letters and digits only, so they hold no quote to escape)."""
+    return " ".join(f'"{word}"' for word in wanted)
+
+
 def _is_sqlite(conn: AsyncConnection) -> bool:
     return conn.dialect.name == "sqlite"
 
@@ -100,7 +106,7 @@ async def search(conn: AsyncConnection, query: str, limit: int) -> list[SearchHi
     if not wanted or limit <= 0:
         return []
     if _is_sqlite(conn):
-        match = " ".join(f'"{word}"' for word in wanted)
+        match = match_expression(wanted)
         result = await conn.execute(_SQLITE_SEARCH, {"query": match, "limit": limit})
     else:
         words = " ".join(wanted)

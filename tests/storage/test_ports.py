@@ -15,6 +15,10 @@ def _bind(
     return storage.readers, storage.conversations, storage.dialogs, storage.outbox
 
 
+def _bind_desk(storage: Storage) -> tuple[ports.Tickets, ports.Templates, ports.StaffProfiles]:
+    return storage.tickets, storage.templates, storage.staff
+
+
 async def test_storage_provides_every_port(storage: Storage) -> None:
     readers, conversations, dialogs, outbox = _bind(storage)
 
@@ -22,3 +26,7 @@ async def test_storage_provides_every_port(storage: Storage) -> None:
     assert conversations is storage.conversations
     assert dialogs is storage.dialogs
     assert outbox is storage.outbox
+    tickets, templates, staff = _bind_desk(storage)
+    assert tickets is storage.tickets
+    assert templates is storage.templates
+    assert staff is storage.staff
