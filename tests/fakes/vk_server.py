@@ -16,6 +16,13 @@ Use it as an async context manager::
         vk.push_message(peer_id=1, text="hi")  # a message_new for long poll
         assert vk.sent_to(1)[0].text == "..."
 
+Group chats: ``add_chat_member(2000000001, user, admin=True)`` puts people (and admins, and
+with ``owner=True`` the owner) in a chat for ``messages.getConversationMembers``, which
+answers error 917 unless the community is an admin there (``set_community_admin``).
+``push_message(2000000001, "text", from_id=user, reply_to=cmid)`` writes in the chat as a
+reply; ``forwarded=[cmid]`` forwards messages of the chat instead. A ``forward`` sent with
+``messages.send`` is recorded on the ``Delivery``.
+
 With ``enforce_limits=True`` it answers error 6 past 20 requests per second per token and
 counts those answers in ``too_many_requests``.
 """
@@ -35,6 +42,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from tests.fakes.vk_chats import NO_ACCESS, NO_ACCESS_MESSAGE, ChatMember, Chats
 
 API_VERSION = "5.199"
 CHAT_PEER_BASE = 2_000_000_000
@@ -68,6 +77,7 @@ ERROR_MESSAGES: Mapping[int, str] = {
     911: "Keyboard format is invalid",
     912: "This is a chat bot feature, change this status in settings",
     914: "Message is too long",
+    917: NO_ACCESS_MESSAGE,
 }
 
 
@@ -82,6 +92,17 @@ class Delivery:
     random_id: int
     message_id: int
     conversation_message_id: int
+    forward: JsonDict | None = None
+    """The ``forward`` parameter as sent: messages quoted or, with ``is_reply``, replied to."""
+
+    @property
+    def reply_to(self) -> int | None:
+        """The conversation message id this message replies to (``forward`` with
+        ``is_reply``)."""
+        if not self.forward or not self.forward.get("is_reply"):
+            return None
+        ids = self.forward.get("conversation_message_ids") or []
+        return int(ids[0]) if len(ids) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +217,8 @@ class FakeVkServer:
         self._cmid: dict[int, int] = {}
         self._message_ids = itertools.count(1)
         self._users: dict[int, _User] = {}
+        self._chats = Chats()
+        self._user_messages: dict[tuple[int, int], JsonDict] = {}
         self._uploads: dict[str, _PendingUpload] = {}
         self._saved: dict[str, bytes] = {}
         self._files: dict[str, tuple[bytes, str]] = {}
@@ -297,6 +320,20 @@ class FakeVkServer:
     def add_user(self, user_id: int, first_name: str, last_name: str = "") -> None:
         self._users[user_id] = _User(first_name, last_name)
 
+    def add_chat_member(
+        self, peer_id: int, user_id: int, *, admin: bool = False, owner: bool = False
+    ) -> None:
+        """Put a user into the group chat ``peer_id`` (≥ 2000000000); an owner is an admin."""
+        chat = self._chats.chat(peer_id)
+        if owner:
+            for member in chat.members.values():
+                member.is_owner = False
+        chat.members[user_id] = ChatMember(user_id, is_admin=admin or owner, is_owner=owner)
+
+    def set_community_admin(self, peer_id: int, admin: bool) -> None:
+        """Whether the community administers the chat (VK lists members only then)."""
+        self._chats.chat(peer_id).community_is_admin = admin
+
     def add_file(self, data: bytes, content_type: str = "application/octet-stream") -> str:
         """Serve ``data`` from the fake and return its download URL."""
         file_id = secrets.token_hex(6)
@@ -362,9 +399,19 @@ class FakeVkServer:
         keyboard: bool = True,
         inline_keyboard: bool = True,
         lang_id: int = 0,
+        reply_to: int | None = None,
+        forwarded: list[int] | None = None,
+        fwd_messages: list[JsonDict] | None = None,
     ) -> JsonDict:
-        """A ``message_new`` update as VK sends it (without pushing it anywhere)."""
+        """A ``message_new`` update as VK sends it (without pushing it anywhere).
+
+        ``reply_to`` (a conversation message id of this peer) adds ``reply_message``;
+        ``forwarded`` puts those messages of this peer into ``fwd_messages``, and
+        ``fwd_messages`` gives that list as is (say, messages of another conversation).
+        """
         sender = from_id if from_id is not None else peer_id
+        replied = None if reply_to is None else self._quoted(peer_id, reply_to)
+        quoted = [self._quoted(peer_id, cmid) for cmid in forwarded or []]
         cmid = self._next_cmid(peer_id)
         message: JsonDict = {
             "id": 0 if peer_id >= CHAT_PEER_BASE else next(self._message_ids),
@@ -375,10 +422,13 @@ class FakeVkServer:
             "conversation_message_id": cmid,
             "attachments": attachments or [],
             "out": 0,
-            "fwd_messages": [],
+            "fwd_messages": fwd_messages if fwd_messages is not None else quoted,
             "important": False,
             "is_hidden": False,
         }
+        if replied is not None:
+            message["reply_message"] = replied
+        self._user_messages[(peer_id, cmid)] = message
         if payload is not None:
             message["payload"] = payload if isinstance(payload, str) else json.dumps(payload)
         info = client_info or {
@@ -465,6 +515,10 @@ class FakeVkServer:
 
     def sent_to(self, peer_id: int) -> list[Delivery]:
         return [d for d in self.deliveries if d.peer_id == peer_id]
+
+    def forwarded_message(self, peer_id: int, conversation_message_id: int) -> JsonDict:
+        """A message of ``peer_id`` as VK quotes it in ``reply_message`` or ``fwd_messages``."""
+        return self._quoted(peer_id, conversation_message_id)
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -577,6 +631,7 @@ class FakeVkServer:
             "docs.getMessagesUploadServer": self._docs_upload_server,
             "docs.save": self._docs_save,
             "users.get": self._users_get,
+            "messages.getConversationMembers": self._get_conversation_members,
         }
 
     # API methods
@@ -619,6 +674,7 @@ class FakeVkServer:
             raise VkApiFault(914, ERROR_MESSAGES[914])
         keyboard = self._check_keyboard(params.get("keyboard"))
         self._check_attachments(attachments)
+        forward = _forward(params.get("forward"))
 
         if "peer_ids" in params:
             peers = [int(p) for p in _split_list(params["peer_ids"])]
@@ -637,7 +693,8 @@ class FakeVkServer:
                         }
                     )
                     continue
-                stored = self._deliver(peer, text, keyboard, attachments, random_id)
+                self._check_forward(forward, peer)
+                stored = self._deliver(peer, text, keyboard, attachments, random_id, forward)
                 results.append(
                     {
                         "peer_id": peer,
@@ -656,7 +713,8 @@ class FakeVkServer:
         if peer in self._blocked:
             code = self._blocked[peer]
             raise VkApiFault(code, ERROR_MESSAGES[code])
-        return self._deliver(peer, text, keyboard, attachments, random_id).message_id
+        self._check_forward(forward, peer)
+        return self._deliver(peer, text, keyboard, attachments, random_id, forward).message_id
 
     def _deliver(
         self,
@@ -665,6 +723,7 @@ class FakeVkServer:
         keyboard: JsonDict | None,
         attachments: tuple[str, ...],
         random_id: int,
+        forward: JsonDict | None = None,
     ) -> _Stored:
         if random_id and (peer, random_id) in self._random_ids:
             return self._random_ids[(peer, random_id)]
@@ -688,6 +747,7 @@ class FakeVkServer:
                 random_id=random_id,
                 message_id=stored.message_id,
                 conversation_message_id=stored.conversation_message_id,
+                forward=forward,
             )
         )
         return stored
@@ -821,7 +881,35 @@ class FakeVkServer:
             )
         return result
 
+    def _get_conversation_members(self, params: dict[str, str]) -> JsonDict:
+        peer = _int(params, "peer_id")
+        chat = self._chats.get(peer)
+        if chat is None or not chat.community_is_admin:
+            raise VkApiFault(NO_ACCESS, NO_ACCESS_MESSAGE)
+        offset = int(params.get("offset") or 0)
+        count = min(int(params.get("count") or 20), 200)
+        community = ChatMember(-self.group_id, is_admin=True)
+        everyone = [community, *chat.members.values()]
+        page = everyone[offset : offset + count]
+        owner = chat.owner_id()
+        return {
+            "count": len(everyone),
+            "items": [member.to_json(invited_by=owner) for member in page],
+            "profiles": self._users_get(
+                {"user_ids": ",".join(str(m.member_id) for m in page if m.member_id > 0)}
+            ),
+            "groups": [{"id": self.group_id, "name": self.group_name, "type": "group"}],
+        }
+
     # Validation
+
+    def _check_forward(self, forward: JsonDict | None, peer: int) -> None:
+        if forward is None:
+            return
+        source = int(forward.get("peer_id") or peer)
+        ids = forward.get("conversation_message_ids") or []
+        if forward.get("is_reply") and (source != peer or len(ids) != 1):
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: forward")
 
     def _check_keyboard(self, raw: str | None) -> JsonDict | None:
         if raw is None:
@@ -958,6 +1046,27 @@ class FakeVkServer:
 
     # Helpers
 
+    def _quoted(self, peer_id: int, conversation_message_id: int) -> JsonDict:
+        key = (peer_id, conversation_message_id)
+        if key in self._user_messages:
+            original = self._user_messages[key]
+            quoted = {
+                k: original[k]
+                for k in ("date", "from_id", "text", "attachments", "conversation_message_id")
+            }
+        elif key in self._messages:
+            stored = self._messages[key]
+            quoted = {
+                "date": int(time.time()),
+                "from_id": -self.group_id,
+                "text": stored.text,
+                "attachments": [],
+                "conversation_message_id": stored.conversation_message_id,
+            }
+        else:
+            raise ValueError(f"no message {conversation_message_id} in peer {peer_id}")
+        return quoted | {"id": 0, "peer_id": peer_id}
+
     def _next_cmid(self, peer_id: int) -> int:
         self._cmid[peer_id] = self._cmid.get(peer_id, 0) + 1
         return self._cmid[peer_id]
@@ -979,6 +1088,20 @@ def _int(params: Mapping[str, str], name: str) -> int:
         raise VkApiFault(
             100, f"One of the parameters specified was missing or invalid: {name}"
         ) from error
+
+
+def _forward(raw: str | None) -> JsonDict | None:
+    if raw is None:
+        return None
+    try:
+        forward = json.loads(raw)
+    except ValueError as error:
+        raise VkApiFault(
+            100, "One of the parameters specified was missing or invalid: forward"
+        ) from error
+    if not isinstance(forward, dict):
+        raise VkApiFault(100, "One of the parameters specified was missing or invalid: forward")
+    return forward
 
 
 def _split_list(raw: str) -> tuple[str, ...]:
