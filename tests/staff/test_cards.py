@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from handlers.messenger import PermanentError
 from storage.models import Address, Platform, TicketMessageKind, TicketStatus
 from tests.staff.conftest import DeskFactory
@@ -153,14 +155,16 @@ async def test_ticket_changed_edits_the_card_and_posts_the_system_record(
     assert len([r for r in desk.staff_posts() if r.buttons]) == 1
 
 
-async def test_a_card_that_cannot_be_edited_is_posted_anew(make_desk: DeskFactory) -> None:
+async def test_a_card_that_cannot_be_edited_is_posted_anew(
+    make_desk: DeskFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     desk = await make_desk()
     ticket, _ = await desk.open_ticket(await desk.reader(READER))
 
     async def refuse(*_: object) -> None:
         raise PermanentError("message to edit not found")
 
-    desk.telegram.edit = refuse  # type: ignore[method-assign]
+    monkeypatch.setattr(desk.telegram, "edit", refuse)
     await desk.storage.tickets.rate(ticket.id, 5, "Спасибо!")
     await desk.desk.ticket_changed(await desk.ticket(ticket.id), None)
     await desk.drain()
