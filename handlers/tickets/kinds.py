@@ -115,7 +115,7 @@ def _thematic(max_titles: int) -> Form:
                 key="titles",
                 prompt="thematic-titles-prompt",
                 label="thematic-titles-label",
-                max_length=4,
+                max_length=20,
                 validate=validate_titles,
                 values=(("limit", max_titles),),
             ),
