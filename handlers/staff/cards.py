@@ -11,7 +11,7 @@ from handlers.i18n import Translator
 from handlers.payloads import pack
 from handlers.replies import Button, Reply
 from handlers.staff.files import file_names
-from handlers.staff.formatting import local_time, shorten
+from handlers.staff.formatting import MESSAGE_LIMIT, local_time, shorten
 from storage.models import Platform, Ticket, TicketKind, TicketMessage, TicketStatus
 
 TOPIC_TITLE_LIMIT = 128
@@ -73,7 +73,11 @@ def render_card(
         lines.append(t("desk-card-rating", rating=ticket.rating))
         if ticket.rating_comment:
             lines.append(shorten(ticket.rating_comment, FIELD_VALUE_LIMIT))
-    return Reply(text="\n".join(lines), buttons=card_buttons(ticket, t))
+    text = "\n".join(lines)
+    if len(text) > MESSAGE_LIMIT:
+        # One message only: the card's id must be the message that carries its buttons.
+        text = text[: MESSAGE_LIMIT - 1] + "…"
+    return Reply(text=text, buttons=card_buttons(ticket, t))
 
 
 def card_buttons(ticket: Ticket, t: Translator) -> tuple[tuple[Button, ...], ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.messenger import PermanentError
-from storage.models import Address, Platform, TicketMessageKind, TicketStatus
+from storage.models import Address, Platform, TicketKind, TicketMessageKind, TicketStatus
 from tests.staff.conftest import DeskFactory
 
 READER = Address(Platform.TELEGRAM, 111)
@@ -175,3 +175,21 @@ async def test_a_card_that_cannot_be_edited_is_posted_anew(
     stored = await desk.ticket(ticket.id)
     assert stored.thread is not None
     assert stored.thread.card_message_id == 2
+
+
+async def test_a_card_is_always_one_message(make_desk: DeskFactory) -> None:
+    desk = await make_desk()
+    reader = await desk.reader(READER)
+    ticket = await desk.storage.tickets.create(
+        reader.id,
+        TicketKind.THEMATIC,
+        {f"field{n}": "слово " * 200 for n in range(10)},
+        deadline_at=desk.clock.now,
+        at=desk.clock.now,
+    )
+    request = await desk.storage.tickets.add_message(ticket.id, TicketMessageKind.READER, "…")
+    await desk.desk.ticket_opened(ticket, request)
+    await desk.drain()
+    [card] = desk.staff_posts()
+    assert len(card.text) <= 4000
+    assert card.buttons
