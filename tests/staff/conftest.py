@@ -16,6 +16,7 @@ from bot.outbox.sender import OutboxSender
 from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
 from handlers.events import Attachment, Event
 from handlers.i18n import Catalog
+from handlers.ports import StaffDesk
 from handlers.replies import Reply
 from handlers.staff import StaffDeskService, StaffReminders, StaffService
 from storage.database import Storage
@@ -68,6 +69,11 @@ class Desk:
     _press_count: list[int] = field(default_factory=lambda: [0])
 
     @property
+    def port(self) -> StaffDesk:
+        """The desk as the reader side is given it (mypy checks that the class fits)."""
+        return self.desk
+
+    @property
     def staff_messenger(self) -> RecordingMessenger:
         return self.messenger(self.chat)
 
@@ -105,7 +111,7 @@ class Desk:
         request = await self.storage.tickets.add_message(
             ticket.id, TicketMessageKind.READER, text, attachments or [], at=self.clock.now
         )
-        await self.desk.ticket_opened(ticket, request)
+        await self.port.ticket_opened(ticket, request)
         await self.drain()
         return ticket, request
 
