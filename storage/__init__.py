@@ -2,5 +2,6 @@
 
 - :mod:`storage.models`: the plain records the rest of the application passes around;
 - :mod:`storage.database`: ``create_engine`` and ``Storage`` (the engine and the repositories);
+- :mod:`storage.search`: full-text search over tickets, one implementation per dialect;
 - :mod:`storage.migrate`: ``upgrade``, which applies the packaged Alembic migrations.
 """

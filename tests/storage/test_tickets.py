@@ -3,6 +3,8 @@ staff-chat thread, ratings, and erasure with the reader."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select
 
@@ -363,3 +365,22 @@ async def test_forgetting_a_reader_deletes_their_tickets_only(
         "staff_message_links": 1,
     }
     assert await storage.tickets.get(kept.id) is not None
+
+
+async def test_concurrent_identical_changes_record_one_event(
+    storage: Storage, reader: Reader
+) -> None:
+    ticket = await open_ticket(storage, reader)
+
+    await asyncio.gather(
+        *(
+            storage.tickets.set_status(ticket.id, TicketStatus.CLOSED, f"staff {n}", at(n))
+            for n in range(1, 9)
+        )
+    )
+
+    events = await storage.tickets.events(ticket.id)
+    assert [e.to_status for e in events] == [TicketStatus.NEW, TicketStatus.CLOSED]
+    closed = await storage.tickets.get(ticket.id)
+    assert closed is not None
+    assert closed.closed_at == events[-1].at
