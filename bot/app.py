@@ -36,6 +36,8 @@ from handlers.config import (
 from handlers.i18n import Catalog
 from handlers.messenger import Messenger
 from handlers.reader_service import ReaderService
+from handlers.router import EventRouter
+from handlers.staff import StaffDeskService, StaffReminders, StaffService
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
@@ -136,25 +138,52 @@ class Application:
         storage = self._storage = Storage.open(url)
         self._build_messengers()
         catalog = Catalog(default=settings.default_language)
+        config = service_config(settings)
+        # The desk needs an outbox that wakes the sender, and the sender reports to the desk
+        # what it sent: the closures break the cycle.
+        outbox = NotifyingOutbox(storage.outbox, lambda: self.sender.notify())
+        desk = StaffDeskService(
+            tickets=storage.tickets,
+            outbox=outbox,
+            catalog=catalog,
+            messengers=self.messengers,
+            config=config,
+        )
         sender = self._sender = OutboxSender(
             storage.outbox,
             storage.readers,
             self.messengers,
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
+            on_sent=desk.on_sent,
         )
-        service = ReaderService(
+        reader = ReaderService(
             readers=storage.readers,
             conversations=storage.conversations,
             dialogs=storage.dialogs,
-            outbox=NotifyingOutbox(storage.outbox, sender.notify),
+            outbox=outbox,
+            tickets=storage.tickets,
+            desk=desk,
             catalog=catalog,
             messengers=self.messengers,
-            config=service_config(settings),
+            config=config,
         )
+        staff = StaffService(
+            desk=desk,
+            tickets=storage.tickets,
+            templates=storage.templates,
+            profiles=storage.staff,
+            readers=storage.readers,
+            outbox=outbox,
+            catalog=catalog,
+            messengers=self.messengers,
+            config=config,
+        )
+        router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
+        handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
-        await self._start_telegram(service.handle, web_app, catalog)
-        self._start_vk(service.handle, web_app)
+        await self._start_telegram(handle, web_app, catalog)
+        self._start_vk(handle, web_app)
         if web_app is not None:
             self._web = web.AppRunner(web_app)
             await self._web.setup()
@@ -162,7 +191,10 @@ class Application:
             log.info("serving webhooks on %s:%d", settings.web_host, settings.web_port)
         self._spawn(sender.run(self._stop))
         self._scheduler = build_scheduler(
-            storage, settings.library_timezone, settings.retention_days
+            storage,
+            settings.library_timezone,
+            settings.retention_days,
+            StaffReminders(desk=desk, tickets=storage.tickets, config=config),
         )
         self._scheduler.start()
         log.info("started on %s", ", ".join(sorted(self.messengers)))

@@ -6,8 +6,9 @@ Jobs never talk to a platform themselves; anything to be delivered goes into the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -43,8 +44,36 @@ class RetentionJob:
         log.info("retention: erased %d old messages and %d delivered outbox rows", messages, rows)
 
 
-def build_scheduler(storage: Storage, timezone: str, retention_days: int) -> AsyncIOScheduler:
-    """A scheduler with the deployment's jobs; the caller starts and shuts it down."""
+class StaffJobs(Protocol):
+    async def remind(self, now: datetime) -> int: ...
+
+    async def auto_close(self, now: datetime) -> int: ...
+
+
+class DeskJob:
+    """Runs one of the staff desk's periodic duties with the current time."""
+
+    def __init__(
+        self,
+        duty: Callable[[datetime], Awaitable[int]],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._duty = duty
+        self._clock = clock
+
+    async def __call__(self) -> None:
+        count = await self._duty(self._clock())
+        log.info("%s: %d", getattr(self._duty, "__name__", "desk job"), count)
+
+
+def build_scheduler(
+    storage: Storage, timezone: str, retention_days: int, staff: StaffJobs
+) -> AsyncIOScheduler:
+    """A scheduler with the deployment's jobs; the caller starts and shuts it down.
+
+    Reminders run at the top of every hour (their outbox keys are per hour, so a run repeated
+    after a restart posts nothing twice); answered tickets are closed hourly too.
+    """
     scheduler = AsyncIOScheduler(
         timezone=ZoneInfo(timezone),
         job_defaults={
@@ -58,5 +87,11 @@ def build_scheduler(storage: Storage, timezone: str, retention_days: int) -> Asy
         CronTrigger(hour=3, minute=30, timezone=ZoneInfo(timezone)),
         id="retention",
         replace_existing=True,
+    )
+    scheduler.add_job(
+        DeskJob(staff.remind), CronTrigger(minute=0), id="staff-reminders", replace_existing=True
+    )
+    scheduler.add_job(
+        DeskJob(staff.auto_close), CronTrigger(minute=30), id="auto-close", replace_existing=True
     )
     return scheduler
