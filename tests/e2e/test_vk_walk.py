@@ -20,7 +20,7 @@ from tests.fakes.vk_server import Delivery, FakeVkServer
 
 READER = 7001
 LIBRARY = "Кузбасская научная медицинская библиотека"
-MAIN_MENU = ["menu:ask", "menu:renew", "menu:new", "menu:settings"]
+MAIN_MENU = ["menu:ask", "menu:mine", "menu:renew", "menu:new", "menu:settings"]
 
 
 def assert_welcome(welcome: Delivery) -> None:
@@ -88,7 +88,7 @@ async def test_client_without_inline_keyboards_answers_with_numbers(
     welcome = await say(vk, READER, "Здравствуйте", inline_keyboard=False)
     assert welcome.keyboard is None
     assert "1. ✅ Согласен(на)\n2. Не сейчас\n3. ❓ Спросить библиотекаря" in welcome.text
-    assert welcome.text.rstrip().endswith("6. ⚙️ Настройки и помощь")
+    assert welcome.text.rstrip().endswith("7. ⚙️ Настройки и помощь")
 
     menu = await say(vk, READER, "1", inline_keyboard=False, until=contains("Согласие записано"))
     assert menu.keyboard is None
@@ -96,6 +96,6 @@ async def test_client_without_inline_keyboards_answers_with_numbers(
     reader = await app.storage.readers.get(Address(Platform.VK, READER))
     assert reader is not None and reader.has_consent
 
-    prompt = await say(vk, READER, "2", inline_keyboard=False)
+    prompt = await say(vk, READER, "3", inline_keyboard=False)
     assert prompt.keyboard is None
     assert prompt.text == "Введите номер читательского билета.\n\n1. ✖️ Отменить"
