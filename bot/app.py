@@ -120,11 +120,19 @@ class Application:
         self._scheduler: AsyncIOScheduler | None = None
         self._storage: Storage | None = None
         self._sender: OutboxSender | None = None
+        self._reminders: StaffReminders | None = None
 
     @property
     def storage(self) -> Storage:
         assert self._storage is not None, "the application is not started"
         return self._storage
+
+    @property
+    def reminders(self) -> StaffReminders:
+        """The staff desk's periodic duties (the scheduler runs them; tests call them with a
+        clock of their own)."""
+        assert self._reminders is not None, "the application is not started"
+        return self._reminders
 
     @property
     def sender(self) -> OutboxSender:
@@ -179,6 +187,7 @@ class Application:
             messengers=self.messengers,
             config=config,
         )
+        self._reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
@@ -194,7 +203,7 @@ class Application:
             storage,
             settings.library_timezone,
             settings.retention_days,
-            StaffReminders(desk=desk, tickets=storage.tickets, config=config),
+            self._reminders,
         )
         self._scheduler.start()
         log.info("started on %s", ", ".join(sorted(self.messengers)))
