@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.app import Application
-from storage.models import OutboxStatus, Ticket, TicketStatus
+from storage.models import Address, OutboxStatus, Platform, Ticket, TicketStatus
 from tests.e2e.conftest import STAFF_CHAT_ID
 from tests.e2e.telegram_client import eventually, outbox_rows, text_of
 from tests.fakes.telegram_server import FakeTelegramServer, FakeUser, SentMessage
@@ -325,6 +325,21 @@ async def wait_card_shows(
     card = await wait_card(telegram, app, number, chat=chat)
     await telegram.wait_for(lambda: fragment in text_of(card), timeout=WITHIN)
     return card
+
+
+async def wait_linked(
+    app: Application, number: int, message_id: int, *, chat: int = STAFF_CHAT_ID
+) -> None:
+    """Wait until the bot's staff-chat message ``message_id`` is recorded as ticket
+    ``number``'s (the sender's after-send hook runs just after the platform accepted it), so
+    that a staff reply to it threads to the ticket."""
+    address = Address(Platform.TELEGRAM, chat)
+
+    async def linked() -> bool:
+        found = await app.storage.tickets.by_staff_message(address, message_id)
+        return found is not None and found.id == number
+
+    await eventually(linked, timeout=WITHIN, what=f"message {message_id} linked to {number}")
 
 
 async def wait_outbox_idle(app: Application) -> None:
