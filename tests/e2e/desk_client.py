@@ -273,6 +273,32 @@ async def wait_posted(
     return posted(telegram, fragment, thread_id=thread_id, chat=chat)[0]
 
 
+def replies_to(
+    telegram: FakeTelegramServer, message_id: int, *, chat: int = STAFF_CHAT_ID
+) -> list[SentMessage]:
+    """The bot's messages in the staff chat sent in reply to ``message_id``."""
+    return [m for m in telegram.sent_to(chat) if m.reply_to == message_id]
+
+
+async def staff_command(
+    telegram: FakeTelegramServer,
+    app: Application,
+    text: str,
+    *,
+    user: FakeUser = STAFF,
+    thread_id: int | None = None,
+    chat: int = STAFF_CHAT_ID,
+) -> str:
+    """A staff member sends a command (``/queue``, ``/ticket 3``…) in the staff chat; the
+    text of the bot's answer, all its parts joined by a blank line."""
+    message_id = staff_says(telegram, text, user=user, thread_id=thread_id, chat=chat)
+    await telegram.wait_for(
+        lambda: bool(replies_to(telegram, message_id, chat=chat)), timeout=WITHIN
+    )
+    await wait_outbox_idle(app)
+    return "\n\n".join(text_of(m) for m in replies_to(telegram, message_id, chat=chat))
+
+
 async def ticket(app: Application, number: int) -> Ticket:
     found = await app.storage.tickets.get(number)
     assert found is not None, f"no ticket {number}"
