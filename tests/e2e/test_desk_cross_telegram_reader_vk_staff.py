@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from storage.models import TicketStatus
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
@@ -19,6 +21,7 @@ from tests.e2e.desk_cross_client import (
     status_becomes,
     telegram_consenting_reader,
     telegram_submit,
+    ticket,
     vk_chat_message,
     vk_text_has,
 )
@@ -27,19 +30,30 @@ from tests.fakes.vk_server import FakeVkServer
 
 READER = 42
 STAFF = 9001
+STRANGER = 9002
 STAFF_ACTOR = f"Ольга Петрова (vk:{STAFF})"
 READER_DOC = b"%PDF-1.4 telegram reader's discharge summary " * 50
 STAFF_DOC = b"%PDF-1.4 vk staff reference from the statistics yearbook " * 50
 QUESTION = "Сколько коек было в областном кардиоцентре в 1987 году?"
+READER_PHOTO = b"\xff\xd8\xff\xe0" + b"telegram reader's photo of a table" * 40
+FOLLOW_UP = "Нужны ещё данные за 1988 год"
 ANSWER = "По данным статистического ежегодника, 240 коек"
 
 
+@pytest.mark.parametrize("staff_by", ["chat admin", "configured id"])
 async def test_telegram_reader_answered_by_vk_staff(
-    vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
+    vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher, staff_by: str
 ) -> None:
     vk.add_user(STAFF, "Ольга", "Петрова")
-    vk.add_chat_member(VK_STAFF_CHAT, STAFF, admin=True)
-    app = await vk_client.start(launch, vk, telegram, staff_chat=f"vk:{VK_STAFF_CHAT}")
+    settings: dict[str, str] = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
+    if staff_by == "chat admin":
+        vk.add_chat_member(VK_STAFF_CHAT, STAFF, admin=True)
+    else:
+        # A plain member, in a chat whose members the community may not even list (917).
+        vk.add_chat_member(VK_STAFF_CHAT, STAFF)
+        vk.set_community_admin(VK_STAFF_CHAT, False)
+        settings["staff_user_ids"] = f"vk:{STAFF}"
+    app = await vk_client.start(launch, vk, telegram, **settings)
 
     # The Telegram reader asks a factographic question with a document.
     await telegram_consenting_reader(telegram, READER)
@@ -69,6 +83,19 @@ async def test_telegram_reader_answered_by_vk_staff(
     assert relayed.startswith(f"doc-{vk.group_id}_")
     assert vk.saved_bytes(relayed) == READER_DOC
 
+    # A chat member who is not staff presses Close: acknowledged, and nothing changes.
+    vk.add_chat_member(VK_STAFF_CHAT, STRANGER)
+    press = vk.push_message_event(
+        VK_STAFF_CHAT,
+        {"p": f"st:close:{number}"},
+        user_id=STRANGER,
+        conversation_message_id=card_cmid,
+    )
+    event_id = press["object"]["event_id"]
+    await vk.wait_for(lambda: any(a.event_id == event_id for a in vk.event_answers), within=WITHIN)
+    assert (await ticket(app, number)).status is TicketStatus.NEW
+    assert vk.edits == []
+
     # Take: a callback press in the chat edits the card in place.
     vk.push_message_event(
         VK_STAFF_CHAT, {"p": f"st:take:{number}"}, user_id=STAFF, conversation_message_id=card_cmid
@@ -91,7 +118,7 @@ async def test_telegram_reader_answered_by_vk_staff(
 
     # The answer: a reply to the card with text and a VK document.
     before = len(telegram.sent_to(READER))
-    vk.push_message(
+    staff_message = vk.push_message(
         VK_STAFF_CHAT,
         ANSWER,
         from_id=STAFF,
@@ -114,8 +141,20 @@ async def test_telegram_reader_answered_by_vk_staff(
     ack = await vk_chat_message(
         vk, VK_STAFF_CHAT, vk_text_has(f"Ответ по запросу №{number} отправляется читателю")
     )
-    assert ack.reply_to is not None
+    assert ack.reply_to == staff_message["object"]["message"]["conversation_message_id"]
     await status_becomes(app, number, TicketStatus.ANSWERED)
+
+    # The reader's follow-up with a photo reopens the ticket and reaches the VK thread.
+    before = len(telegram.sent_to(READER))
+    telegram.push_photo(READER, READER_PHOTO, caption=FOLLOW_UP)
+    await tg.reply_after(telegram, READER, before)
+    follow_up = await vk_chat_message(vk, VK_STAFF_CHAT, vk_text_has(FOLLOW_UP))
+    assert f"Читатель Reader дополнил запрос №{number}" in follow_up.text
+    assert follow_up.reply_to == card_cmid
+    [photo] = follow_up.attachments
+    assert photo.startswith(f"photo-{vk.group_id}_")
+    assert vk.saved_bytes(photo) == READER_PHOTO
+    await status_becomes(app, number, TicketStatus.IN_PROGRESS)
 
     # Close, then reopen, with the card's buttons.
     vk.push_message_event(
@@ -145,8 +184,9 @@ async def test_telegram_reader_answered_by_vk_staff(
         lambda: "в работе" in vk.message(VK_STAFF_CHAT, card_cmid).text, within=WITHIN
     )
     events = await app.storage.tickets.events(number)
-    assert [(e.to_status, e.actor) for e in events][-3:] == [
+    assert [(e.to_status, e.actor) for e in events][-4:] == [
         (TicketStatus.ANSWERED, STAFF_ACTOR),
+        (TicketStatus.IN_PROGRESS, "reader"),
         (TicketStatus.CLOSED, STAFF_ACTOR),
         (TicketStatus.IN_PROGRESS, STAFF_ACTOR),
     ]
