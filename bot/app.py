@@ -164,6 +164,7 @@ class Application:
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
             on_sent=desk.on_sent,
+            before_send=desk.before_send,
         )
         reader = ReaderService(
             readers=storage.readers,

@@ -97,6 +97,7 @@ class OutboxSender:
         random_fraction: Callable[[], float] = random.random,
         relay: AttachmentRelay | None = None,
         on_sent: Callable[[OutboxItem, int], Awaitable[None]] | None = None,
+        before_send: Callable[[OutboxItem, Reply], Awaitable[Reply]] | None = None,
     ) -> None:
         """``clock`` returns tz-aware UTC time; ``random_fraction`` in [0, 1) feeds the
         back-off jitter. ``messengers`` may lack a platform that is switched off: its rows are
@@ -109,6 +110,7 @@ class OutboxSender:
         self._random = random_fraction
         self._relay = relay
         self._on_sent = on_sent
+        self._before_send = before_send
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._warned_platforms: set[Platform] = set()
@@ -217,6 +219,8 @@ class OutboxSender:
         if reader is not None and not reader.reachable:
             return await self._skip_unreachable(item)
         try:
+            if self._before_send is not None:
+                reply = await self._before_send(item, reply)
             if self._relay is not None:
                 reply = await self._relay.prepare(reply, platform)
             message_id = await messenger.send(item.address, reply, idempotency_key=item.key)

@@ -137,6 +137,24 @@ class StaffDeskService:
         if ticket.thread is not None and ticket.thread.topic_id is not None:
             await self._reopen_topic(ticket.thread)
 
+    async def before_send(self, item: OutboxItem, reply: Reply) -> Reply:
+        """The outbox sender's before-send hook: a ticket post queued before its card was
+        sent (the request's files, right after the card) learns its place in the thread only
+        now, when the card's message id is known."""
+        link = item.payload.get(LINK_KEY)
+        if (
+            not isinstance(link, dict)
+            or link.get("card") is True
+            or not isinstance(link.get("ticket"), int)
+            or reply.thread_id is not None
+            or reply.reply_to is not None
+        ):
+            return reply
+        ticket = await self._tickets.get(link["ticket"])
+        if ticket is None or ticket.thread is None or ticket.thread.chat != item.address:
+            return reply
+        return in_thread(ticket, reply)
+
     async def on_sent(self, item: OutboxItem, message_id: int) -> None:
         """The outbox sender's after-send hook: remember which ticket a staff-chat message
         belongs to, and the card's message id so that it can be edited later. Rows without

@@ -3,8 +3,6 @@ it should reply to the card, as every later post of the ticket does."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import (
@@ -21,16 +19,6 @@ from tests.fakes.vk_server import FakeVkServer
 READER = 42
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers/staff/desk.py StaffDeskService.ticket_opened queues the request's files with "
-        "in_thread(placed, ...) while placed.thread.card_message_id is still None (the card is "
-        "only queued, its id is recorded by on_sent later), so in a plain group (VK chat or "
-        "non-forum Telegram group) the files post is not a reply to the card; expected "
-        "reply_to == the card's message id, like reader_wrote and system posts"
-    ),
-)
 async def test_the_request_files_post_replies_to_the_card_in_a_vk_staff_chat(
     vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
 ) -> None:
