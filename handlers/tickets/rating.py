@@ -18,6 +18,7 @@ async def rate(ctx: TicketContext, turn: Turn, ticket: Ticket, raw_score: str | 
         return False
     score = int(raw_score)
     await ctx.tickets.rate(ticket.id, score, None)
+    await _tell_staff(ctx, ticket, ctx.staff_t("ticket-system-rated", rating=score))
     turn.state.flow, turn.state.step = COMMENT_FLOW, None
     turn.state.data = {"ticket": ticket.id, "rating": score}
     turn.say(
@@ -61,10 +62,11 @@ async def skip_comment(ctx: TicketContext, turn: Turn, ticket: Ticket) -> bool:
 
 
 async def settle(ctx: TicketContext, turn: Turn, comment: str | None) -> bool:
-    """Finish a pending rating, with or without a comment, and tell the staff desk.
+    """Finish a pending rating; a comment is stored and passed to the staff desk (the score
+    itself reached staff when it was given, so a reader who leaves loses nothing).
 
-    Also called when the reader moves on without commenting, so staff always learn the
-    rating. False (and nothing stored) when the rated ticket is no longer the reader's.
+    Also called when the reader moves on without commenting. False (and nothing stored)
+    when the rated ticket is no longer the reader's.
     """
     if turn.state.flow != COMMENT_FLOW:
         return False
@@ -78,11 +80,13 @@ async def settle(ctx: TicketContext, turn: Turn, comment: str | None) -> bool:
     if comment:
         await ctx.tickets.rate(ticket.id, score, comment)
         text = ctx.staff_t("ticket-system-rated-comment", rating=score, comment=comment)
-    else:
-        text = ctx.staff_t("ticket-system-rated", rating=score)
+        await _tell_staff(ctx, ticket, text)
+    return True
+
+
+async def _tell_staff(ctx: TicketContext, ticket: Ticket, text: str) -> None:
     record = await ctx.tickets.add_message(
         ticket.id, TicketMessageKind.SYSTEM, text, at=ctx.clock()
     )
     refreshed = await ctx.tickets.get(ticket.id)
     await ctx.desk.ticket_changed(refreshed or ticket, record)
-    return True

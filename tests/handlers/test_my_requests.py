@@ -168,14 +168,15 @@ async def test_rating_with_a_comment(desk: Desk) -> None:
     reply = await desk.press(READER, "tk:rate:1:5")
     assert "Спасибо за оценку 5 из 5" in reply.text
     assert payloads(reply) == ["tk:skipcomment:1"]
-    assert desk.staff_desk.changed == []
+    [(_, record)] = desk.staff_desk.changed  # staff learn the score at once
+    assert record is not None and record.text == "Читатель оценил ответ: 5 из 5."
     reply = await desk.say(READER, "Очень быстро, спасибо!")
     assert "комментарий передан" in reply.text
     ticket = await desk.storage.tickets.get(1)
     assert ticket is not None
     assert (ticket.rating, ticket.rating_comment) == (5, "Очень быстро, спасибо!")
     assert ticket.status is TicketStatus.ANSWERED  # a comment is not a follow-up
-    [(changed, record)] = desk.staff_desk.changed
+    [_, (changed, record)] = desk.staff_desk.changed
     assert changed.rating == 5
     assert record is not None and record.kind is TicketMessageKind.SYSTEM
     assert record.text == "Читатель оценил ответ: 5 из 5. Комментарий: Очень быстро, спасибо!"
