@@ -128,8 +128,10 @@ async def test_forum_topic_card_note_answer_follow_up_and_rating(
     await reader_presses(telegram, READER, f"tk:rate:{number}:5")
     saved = await reader_says(telegram, READER, "Очень помогли, спасибо!")
     assert "комментарий передан" in text_of(saved)
-    record = await wait_posted(telegram, "Читатель оценил ответ: 5 из 5", thread_id=topic.thread_id)
-    assert "Очень помогли, спасибо!" in text_of(record)
+    # Staff learn the score at once and the comment when it comes, both in the topic.
+    await wait_posted(telegram, "Читатель оценил ответ: 5 из 5", thread_id=topic.thread_id)
+    record = await wait_posted(telegram, "Комментарий: Очень помогли", thread_id=topic.thread_id)
+    assert "Читатель оценил ответ: 5 из 5. Комментарий: Очень помогли, спасибо!" in text_of(record)
     await wait_card_shows(telegram, app, number, "Оценка читателя: 5 из 5")
 
     kinds = [m.kind for m in await app.storage.tickets.messages(number)]
