@@ -7,16 +7,26 @@ import json
 from datetime import datetime
 from typing import Any
 
+from handlers.config import TicketPolicy
 from handlers.i18n import Translator
 from handlers.payloads import pack
 from handlers.replies import Button, Reply
 from handlers.staff.files import file_names
 from handlers.staff.formatting import MESSAGE_LIMIT, local_time, shorten
+from handlers.tickets.kinds import ticket_forms
 from storage.models import Platform, Ticket, TicketKind, TicketMessage, TicketStatus
 
 TOPIC_TITLE_LIMIT = 128
 FIELD_VALUE_LIMIT = 600
 PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.VK: "VK"}
+
+
+_FIELD_LABELS: dict[str, dict[str, str]] = {
+    name: {step.key: step.label for step in form.steps}
+    for name, form in ticket_forms(TicketPolicy()).items()
+}
+"""The message id naming each form field, by kind: the reader's forms define them, and the
+card shows the fields under the same names the reader saw."""
 
 
 def kind_name(t: Translator, kind: TicketKind) -> str:
@@ -57,8 +67,9 @@ def render_card(
         t("desk-card-assignee", name=ticket.assignee.name if ticket.assignee else "—"),
         t("desk-card-reader", name=reader_name(t, ticket), platform=platform),
     ]
+    labels = _FIELD_LABELS.get(ticket.kind, {})
     fields = [
-        f"{key}: {value}"
+        f"{t(labels[key]) if key in labels else key}: {value}"
         for key, raw in ticket.fields.items()
         if (value := _field_value(raw)) is not None
     ]

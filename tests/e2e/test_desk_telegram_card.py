@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import consent, reader_user, submit_request, thematic_steps, wait_card
 from tests.e2e.telegram_client import text_of
@@ -12,15 +10,6 @@ from tests.fakes.telegram_server import FakeTelegramServer
 READER = reader_user(5309)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers/staff/cards.py render_card lists the form's fields as f'{key}: {value}' "
-        "with the internal keys (topic, purpose, years, languages, doctypes, titles); staff "
-        "should read the form's labels in the library's language (Тема, Цель, Годы, Языки, "
-        "Виды документов, Источников не более)"
-    ),
-)
 async def test_the_card_labels_the_fields_in_the_staff_language(
     telegram: FakeTelegramServer, launch: Launcher
 ) -> None:
