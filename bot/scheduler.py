@@ -37,7 +37,7 @@ class RetentionJob:
         self._retention = timedelta(days=retention_days)
         self._clock = clock
 
-    async def __call__(self) -> None:
+    async def run(self) -> None:
         now = self._clock()
         messages = await self._storage.conversations.erase_older_than(now - self._retention)
         rows = await self._storage.outbox.purge_sent(now - timedelta(days=SENT_OUTBOX_KEEP_DAYS))
@@ -61,7 +61,7 @@ class DeskJob:
         self._duty = duty
         self._clock = clock
 
-    async def __call__(self) -> None:
+    async def run(self) -> None:
         count = await self._duty(self._clock())
         log.info("%s: %d", getattr(self._duty, "__name__", "desk job"), count)
 
@@ -83,15 +83,17 @@ def build_scheduler(
         },
     )
     scheduler.add_job(
-        RetentionJob(storage, retention_days),
+        # A bound coroutine method, not an instance with an async __call__: APScheduler only
+        # awaits what it recognises as a coroutine function, and runs anything else in a thread.
+        RetentionJob(storage, retention_days).run,
         CronTrigger(hour=3, minute=30, timezone=ZoneInfo(timezone)),
         id="retention",
         replace_existing=True,
     )
     scheduler.add_job(
-        DeskJob(staff.remind), CronTrigger(minute=0), id="staff-reminders", replace_existing=True
+        DeskJob(staff.remind).run, CronTrigger(minute=0), id="staff-reminders", replace_existing=True
     )
     scheduler.add_job(
-        DeskJob(staff.auto_close), CronTrigger(minute=30), id="auto-close", replace_existing=True
+        DeskJob(staff.auto_close).run, CronTrigger(minute=30), id="auto-close", replace_existing=True
     )
     return scheduler
