@@ -91,9 +91,15 @@ def build_scheduler(
         replace_existing=True,
     )
     scheduler.add_job(
-        DeskJob(staff.remind).run, CronTrigger(minute=0), id="staff-reminders", replace_existing=True
+        DeskJob(staff.remind).run,
+        CronTrigger(minute=0),
+        id="staff-reminders",
+        replace_existing=True,
     )
     scheduler.add_job(
-        DeskJob(staff.auto_close).run, CronTrigger(minute=30), id="auto-close", replace_existing=True
+        DeskJob(staff.auto_close).run,
+        CronTrigger(minute=30),
+        id="auto-close",
+        replace_existing=True,
     )
     return scheduler
