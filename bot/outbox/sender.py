@@ -294,10 +294,12 @@ class OutboxSender:
         return _Outcome(_Next.HOLD, at)
 
     async def _unreachable(self, item: OutboxItem, exc: RecipientUnreachable) -> _Outcome:
-        # Fail this row before cancelling, so that the cancellation does not sweep it up.
+        # The reader is marked first, so that whoever sees the row settled also sees the
+        # reader unreachable; the row is failed before cancelling, so that the cancellation
+        # does not sweep it up.
+        await self._readers.set_reachable(item.address, False)
         await self._outbox.mark_failed(item.id, describe(exc))
         cancelled = await self._outbox.cancel_for(item.address)
-        await self._readers.set_reachable(item.address, False)
         log.info(
             "outbox #%d key=%s: recipient on %s unreachable, %d other rows cancelled",
             item.id,
