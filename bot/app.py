@@ -41,6 +41,7 @@ from handlers.staff import StaffDeskService, StaffReminders, StaffService
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
+from storage.types import Clock, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,11 @@ class Application:
     connections close.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
+        """``clock`` is the one source of "now" for every layer, storage included (tests pass
+        a clock of their own)."""
         self.settings = settings
+        self.clock = clock
         self.messengers: dict[Platform, Messenger] = {}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -143,7 +147,7 @@ class Application:
         settings = self.settings
         url = settings.database_url.get_secret_value()
         await upgrade(url)
-        storage = self._storage = Storage.open(url)
+        storage = self._storage = Storage.open(url, self.clock)
         self._build_messengers()
         catalog = Catalog(default=settings.default_language)
         config = service_config(settings)
@@ -156,11 +160,13 @@ class Application:
             catalog=catalog,
             messengers=self.messengers,
             config=config,
+            clock=self.clock,
         )
         sender = self._sender = OutboxSender(
             storage.outbox,
             storage.readers,
             self.messengers,
+            clock=self.clock,
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
             on_sent=desk.on_sent,
@@ -176,6 +182,7 @@ class Application:
             catalog=catalog,
             messengers=self.messengers,
             config=config,
+            clock=self.clock,
         )
         staff = StaffService(
             desk=desk,
@@ -187,6 +194,7 @@ class Application:
             catalog=catalog,
             messengers=self.messengers,
             config=config,
+            clock=self.clock,
         )
         self._reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
@@ -205,6 +213,7 @@ class Application:
             settings.library_timezone,
             settings.retention_days,
             self._reminders,
+            clock=self.clock,
         )
         self._scheduler.start()
         log.info("started on %s", ", ".join(sorted(self.messengers)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from storage.database import Storage
+from storage.types import Clock, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class RetentionJob:
         self,
         storage: Storage,
         retention_days: int,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utcnow,
     ) -> None:
         self._storage = storage
         self._retention = timedelta(days=retention_days)
@@ -56,7 +57,7 @@ class DeskJob:
     def __init__(
         self,
         duty: Callable[[datetime], Awaitable[int]],
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utcnow,
     ) -> None:
         self._duty = duty
         self._clock = clock
@@ -67,7 +68,12 @@ class DeskJob:
 
 
 def build_scheduler(
-    storage: Storage, timezone: str, retention_days: int, staff: StaffJobs
+    storage: Storage,
+    timezone: str,
+    retention_days: int,
+    staff: StaffJobs,
+    *,
+    clock: Clock = utcnow,
 ) -> AsyncIOScheduler:
     """A scheduler with the deployment's jobs; the caller starts and shuts it down.
 
@@ -85,19 +91,19 @@ def build_scheduler(
     scheduler.add_job(
         # A bound coroutine method, not an instance with an async __call__: APScheduler only
         # awaits what it recognises as a coroutine function, and runs anything else in a thread.
-        RetentionJob(storage, retention_days).run,
+        RetentionJob(storage, retention_days, clock).run,
         CronTrigger(hour=3, minute=30, timezone=ZoneInfo(timezone)),
         id="retention",
         replace_existing=True,
     )
     scheduler.add_job(
-        DeskJob(staff.remind).run,
+        DeskJob(staff.remind, clock).run,
         CronTrigger(minute=0),
         id="staff-reminders",
         replace_existing=True,
     )
     scheduler.add_job(
-        DeskJob(staff.auto_close).run,
+        DeskJob(staff.auto_close, clock).run,
         CronTrigger(minute=30),
         id="auto-close",
         replace_existing=True,

@@ -120,9 +120,9 @@ def build_service(
 async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     await upgrade(url)
-    storage = Storage.open(url)
-    telegram, vk = RecordingMessenger(Platform.TELEGRAM), RecordingMessenger(Platform.VK)
     staff_desk, clock = RecordingStaffDesk(), Clock()
+    storage = Storage.open(url, clock)
+    telegram, vk = RecordingMessenger(Platform.TELEGRAM), RecordingMessenger(Platform.VK)
     service = build_service(storage, telegram, vk, staff_desk=staff_desk, clock=clock)
     yield Desk(service, storage, telegram, vk, url, staff_desk, clock)
     await storage.close()

@@ -15,7 +15,7 @@ from handlers.payloads import MAX_PAYLOAD_BYTES, pack, parse
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
-from tests.handlers.conftest import Desk, build_service
+from tests.handlers.conftest import Clock, Desk, build_service
 from tests.support.recording import RecordingMessenger
 
 READER = Address(Platform.TELEGRAM, 42)
@@ -67,9 +67,10 @@ async def test_numbered_answer_works_where_buttons_cannot_be_shown(desk: Desk) -
 async def test_flood_is_warned_once_then_ignored(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'flood.sqlite3'}"
     await upgrade(url)
-    storage = Storage.open(url)
+    clock = Clock()
+    storage = Storage.open(url, clock)
     telegram, vk = RecordingMessenger(Platform.TELEGRAM), RecordingMessenger(Platform.VK)
-    service = build_service(storage, telegram, vk, flood_burst=5)
+    service = build_service(storage, telegram, vk, flood_burst=5, clock=clock)
     try:
         for n in range(30):
             await service.handle(Event(address=READER, sender_id=42, text=f"спам {n}"))

@@ -50,9 +50,9 @@ async def test_restart_in_the_middle_resumes_at_the_same_step(desk: Desk) -> Non
     await desk.press(READER, "menu:renew")
     await desk.say(READER, "B-777")
     # A new service and storage on the same database file: the process restarted.
-    storage = Storage.open(desk.url)
+    storage = Storage.open(desk.url, desk.clock)
     try:
-        service = build_service(storage, desk.telegram, desk.vk)
+        service = build_service(storage, desk.telegram, desk.vk, clock=desk.clock)
         await service.handle(Event(address=READER, sender_id=42, text="Анатомия человека, т. 2"))
         reply = desk.telegram.last(READER)
         assert "B-777" in reply.text and "Анатомия человека, т. 2" in reply.text

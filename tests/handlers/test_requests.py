@@ -269,10 +269,12 @@ async def test_restart_mid_form_resumes_at_the_same_step(desk: Desk) -> None:
     await desk.press(READER, "ask:thematic")
     await desk.say(READER, "Реабилитация после инсульта")
     await desk.press(READER, "form:thematic:purpose:pick:clinical")
-    storage = Storage.open(desk.url)
+    storage = Storage.open(desk.url, desk.clock)
     staff_desk = RecordingStaffDesk()
     try:
-        service = build_service(storage, desk.telegram, desk.vk, staff_desk=staff_desk)
+        service = build_service(
+            storage, desk.telegram, desk.vk, staff_desk=staff_desk, clock=desk.clock
+        )
         await service.handle(Event(address=READER, sender_id=42, text="2020–2025"))
         assert "На каких языках" in desk.telegram.last(READER).text
         for answer in ("русский", "любые", "5"):

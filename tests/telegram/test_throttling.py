@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections.abc import Sequence
 
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limit, RateLimiter
 from bot.telegram import TelegramMessenger, counts_as_message, create_bot
 from handlers.replies import Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer
+from tests.test_ratelimit import VirtualTime, max_in_window
 
 
 async def test_a_429_is_waited_out_and_the_call_succeeds(
@@ -28,37 +31,53 @@ async def test_a_429_is_waited_out_and_the_call_succeeds(
     assert [m.text for m in server.sent_to(801)] == ["after the flood"]
 
 
-async def test_a_burst_to_many_chats_stays_under_the_global_limit() -> None:
-    async with FakeTelegramServer(enforce_limits=True) as server:
-        bot = create_bot(server.token, RateLimiter(), api_base=server.base_url)
-        messenger = TelegramMessenger(bot)
-        try:
-            await asyncio.gather(
-                *(
-                    messenger.send(Address(Platform.TELEGRAM, 10_000 + n), Reply(f"digest {n}"))
-                    for n in range(60)
-                )
-            )
-        finally:
-            await bot.session.close()
+class RecordingLimiter(RateLimiter):
+    """The shared limiter on virtual time, noting the moment it let each call go."""
 
-    assert server.too_many_requests == 0
-    assert len(server.sent) == 60
+    def __init__(self, time: VirtualTime) -> None:
+        super().__init__(time.clock, time.sleep)
+        self._time = time
+        self.admitted: list[float] = []
+
+    async def acquire(self, limits: Sequence[Limit]) -> None:
+        await super().acquire(limits)
+        self.admitted.append(self._time.now)
+
+
+async def test_a_burst_to_many_chats_stays_under_the_global_limit(
+    server: FakeTelegramServer,
+) -> None:
+    limiter = RecordingLimiter(VirtualTime())
+    bot = create_bot(server.token, limiter, api_base=server.base_url)
+    messenger = TelegramMessenger(bot)
+    try:
+        await asyncio.gather(
+            *(
+                messenger.send(Address(Platform.TELEGRAM, 10_000 + n), Reply(f"digest {n}"))
+                for n in range(60)
+            )
+        )
+    finally:
+        await bot.session.close()
+
+    assert len(limiter.admitted) == 60
+    assert max_in_window(limiter.admitted, 1.0) <= 30
+    assert max(limiter.admitted) >= 1.0, "the second 30 waited for the window to move"
     assert {m.chat_id for m in server.sent} == {10_000 + n for n in range(60)}
 
 
-async def test_messages_to_one_chat_are_paced() -> None:
-    async with FakeTelegramServer(enforce_limits=True) as server:
-        bot = create_bot(server.token, RateLimiter(), api_base=server.base_url)
-        messenger = TelegramMessenger(bot)
-        reader = Address(Platform.TELEGRAM, 802)
-        try:
-            for n in range(3):
-                await messenger.send(reader, Reply(f"part {n}"))
-        finally:
-            await bot.session.close()
+async def test_messages_to_one_chat_are_paced(server: FakeTelegramServer) -> None:
+    limiter = RecordingLimiter(VirtualTime())
+    bot = create_bot(server.token, limiter, api_base=server.base_url)
+    messenger = TelegramMessenger(bot)
+    reader = Address(Platform.TELEGRAM, 802)
+    try:
+        for n in range(3):
+            await messenger.send(reader, Reply(f"part {n}"))
+    finally:
+        await bot.session.close()
 
-    assert server.too_many_requests == 0
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(limiter.admitted))
     assert [m.text for m in server.sent_to(802)] == ["part 0", "part 1", "part 2"]
 
 
