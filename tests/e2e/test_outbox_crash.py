@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 from handlers.replies import Reply
@@ -27,6 +26,7 @@ from storage.models import Address, OutboxStatus, Platform
 from tests.e2e.conftest import VK_GROUP_ID
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
+from tests.support.processes import bot_command
 
 TELEGRAM_CHATS = [7001, 7002, 7003, 7004, 7005]
 VK_PEERS = [9001, 9002, 9003, 9004, 9005]
@@ -53,9 +53,7 @@ def bot_environment(
 
 async def start_bot(workdir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *bot_command(),
         cwd=workdir,
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
