@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.outbox.notifying import NotifyingOutbox
+from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
 from bot.outbox.tuning import SenderTuning
@@ -150,6 +150,7 @@ class Application:
         # The desk needs an outbox that wakes the sender, and the sender reports to the desk
         # what it sent: the closures break the cycle.
         outbox = NotifyingOutbox(storage.outbox, lambda: self.sender.notify())
+        transactions = NotifyingTransactions(storage, lambda: self.sender.notify())
         desk = StaffDeskService(
             tickets=storage.tickets,
             outbox=outbox,
@@ -184,6 +185,7 @@ class Application:
             profiles=storage.staff,
             readers=storage.readers,
             outbox=outbox,
+            transactions=transactions,
             catalog=catalog,
             messengers=self.messengers,
             config=config,

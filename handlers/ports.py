@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -195,6 +196,26 @@ class Tickets(Protocol):
     async def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over ticket messages and form fields, matching Russian word
         forms (книга finds книги), best match first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """Repositories bound to one database transaction: what is written through them is
+    stored together when the transaction ends, or not at all. A stored fact and the outbox
+    row announcing it go through one of these, so a crash never leaves one without the
+    other."""
+
+    @property
+    def tickets(self) -> Tickets: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class Transactions(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Open a unit of work; it commits when the ``async with`` block ends and rolls back
+        if the block raises."""
         ...
 
 

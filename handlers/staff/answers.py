@@ -11,7 +11,7 @@ from handlers.config import ServiceConfig
 from handlers.events import Attachment
 from handlers.i18n import Catalog, Translator
 from handlers.payloads import pack
-from handlers.ports import Outbox, Readers, StaffProfiles, Tickets
+from handlers.ports import Outbox, Readers, StaffProfiles, Tickets, Transactions
 from handlers.replies import Button, Reply
 from handlers.staff.desk import StaffDeskService
 from handlers.staff.posting import answering
@@ -35,8 +35,17 @@ class Origin:
     message_id: int | None
 
 
+class _AlreadyAnswered(Exception):
+    """A concurrent delivery of the same staff message queued the answer first."""
+
+
 class Answers:
-    """Sends staff answers to readers through the outbox, and stores notes."""
+    """Sends staff answers to readers through the outbox, and stores notes.
+
+    An answer's ticket message, its outbox row, the assignment and the status change are one
+    unit of work (``transactions``): a crash part-way stores none of them, and the platform's
+    redelivery of the unprocessed staff message then stores and sends the answer once.
+    """
 
     def __init__(
         self,
@@ -46,11 +55,13 @@ class Answers:
         readers: Readers,
         profiles: StaffProfiles,
         outbox: Outbox,
+        transactions: Transactions,
         catalog: Catalog,
         config: ServiceConfig,
         clock: Callable[[], datetime],
     ) -> None:
         self._desk = desk
+        self._transactions = transactions
         self._tickets = tickets
         self._readers = readers
         self._profiles = profiles
@@ -81,19 +92,25 @@ class Answers:
             await self._acknowledge(origin, ticket, [self._t("desk-reader-gone", number=ticket.id)])
             return
         now = self._clock()
-        await self._tickets.add_message(
-            ticket.id,
-            TicketMessageKind.STAFF,
-            text or None,
-            [a.metadata() for a in attachments],
-            author=staff,
-            at=now,
-        )
         reply = await self._reader_reply(ticket, staff, reader, text, attachments)
-        await self._outbox.enqueue(key, reader.address, reply.to_dict(), reader_id=reader.id)
-        if ticket.assignee is None:
-            await self._tickets.assign(ticket.id, staff, now)
-        await self._tickets.set_status(ticket.id, TicketStatus.ANSWERED, str(staff), now)
+        try:
+            async with self._transactions.transaction() as work:
+                await work.tickets.add_message(
+                    ticket.id,
+                    TicketMessageKind.STAFF,
+                    text or None,
+                    [a.metadata() for a in attachments],
+                    author=staff,
+                    at=now,
+                )
+                payload = reply.to_dict()
+                if not await work.outbox.enqueue(key, reader.address, payload, reader.id):
+                    raise _AlreadyAnswered
+                if ticket.assignee is None:
+                    await work.tickets.assign(ticket.id, staff, now)
+                await work.tickets.set_status(ticket.id, TicketStatus.ANSWERED, str(staff), now)
+        except _AlreadyAnswered:
+            return
         await self._desk.refresh_card(ticket.id)
         lines = [self._t("desk-answer-queued", number=ticket.id)]
         if not reader.reachable:

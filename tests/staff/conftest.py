@@ -216,6 +216,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             profiles=storage.staff,
             readers=storage.readers,
             outbox=storage.outbox,
+            transactions=storage,
             catalog=catalog,
             messengers=messengers,
             config=config,
