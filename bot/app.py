@@ -255,7 +255,9 @@ class Application:
             )
             self._vk_callback.add_to(web_app, VK_CALLBACK_PATH)
         else:
-            self._vk_poll = self._vk.long_poll(handle, group_id=group_id)
+            self._vk_poll = self._vk.long_poll(
+                handle, group_id=group_id, cursors=self.storage.cursors
+            )
             self._spawn(self._vk_poll.run())
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
