@@ -173,6 +173,7 @@ class Application:
             dialogs=storage.dialogs,
             outbox=outbox,
             tickets=storage.tickets,
+            transactions=transactions,
             desk=desk,
             catalog=catalog,
             messengers=self.messengers,
@@ -190,7 +191,9 @@ class Application:
             messengers=self.messengers,
             config=config,
         )
-        self._reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
+        self._reminders = StaffReminders(
+            desk=desk, tickets=storage.tickets, transactions=transactions, config=config
+        )
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None

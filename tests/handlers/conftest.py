@@ -108,6 +108,7 @@ def build_service(
         dialogs=storage.dialogs,
         outbox=storage.outbox,
         tickets=storage.tickets,
+        transactions=storage,
         desk=staff_desk or RecordingStaffDesk(),
         catalog=Catalog(),
         messengers={Platform.TELEGRAM: telegram, Platform.VK: vk},

@@ -222,7 +222,9 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             config=config,
             clock=clock,
         )
-        reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
+        reminders = StaffReminders(
+            desk=desk, tickets=storage.tickets, transactions=storage, config=config
+        )
         t = catalog.translator(catalog.default)
         sender = OutboxSender(
             storage.outbox,

@@ -10,43 +10,15 @@ once, with the ticket history holding it exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event
 
 from handlers.events import Event
 from storage.models import Address, Platform, TicketMessageKind, TicketStatus
 from tests.staff.conftest import CONFIGURED_STAFF, Desk, DeskFactory
+from tests.support.kill import killed_before
 
 READER = Address(Platform.VK, 222)
 ANSWER = "Статья есть в «Кардиологии» за 2019 год, № 4, с. 12–19."
-
-
-class Killed(Exception):
-    """The process died just before a statement."""
-
-
-@contextmanager
-def killed_before(desk: Desk, fragment: str) -> Iterator[list[str]]:
-    """Fail the first statement whose SQL contains ``fragment`` before it runs; yields the
-    statements attempted."""
-    ran: list[str] = []
-
-    def before_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        first = not any(fragment in earlier for earlier in ran)
-        ran.append(statement)
-        if first and fragment in statement:
-            raise Killed(statement)
-
-    engine = desk.storage.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", before_execute)
-    try:
-        yield ran
-    finally:
-        event.remove(engine, "before_cursor_execute", before_execute)
 
 
 def staff_reply(desk: Desk, card_message_id: int) -> Event:
@@ -79,7 +51,7 @@ async def test_an_answer_killed_part_way_is_delivered_once_after_the_restart(
     assert card is not None and card.card_message_id is not None
     reply = staff_reply(desk, card.card_message_id)
 
-    with killed_before(desk, killed_at) as statements:
+    with killed_before(desk.storage.engine, killed_at) as statements:
         await desk.service.handle(reply)
     await desk.drain()
 
