@@ -14,7 +14,7 @@ from handlers.payloads import pack
 from handlers.ports import Outbox, Readers, StaffProfiles, Tickets, Transactions
 from handlers.replies import Button, Reply
 from handlers.staff.desk import StaffDeskService
-from handlers.staff.posting import answering
+from handlers.staff.posting import StaffChat, answering
 from storage.models import Reader, StaffMember, Ticket, TicketMessageKind, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,10 @@ class _AlreadyAnswered(Exception):
 class Answers:
     """Sends staff answers to readers through the outbox, and stores notes.
 
-    An answer's ticket message, its outbox row, the assignment and the status change are one
-    unit of work (``transactions``): a crash part-way stores none of them, and the platform's
-    redelivery of the unprocessed staff message then stores and sends the answer once.
+    An answer's ticket message, its outbox row, the assignment, the status change and the
+    acknowledgement to staff are one unit of work (``transactions``): a crash part-way
+    stores none of them, and the platform's redelivery of the unprocessed staff message then
+    stores and sends the answer once, and tells staff once.
     """
 
     def __init__(
@@ -93,6 +94,10 @@ class Answers:
             return
         now = self._clock()
         reply = await self._reader_reply(ticket, staff, reader, text, attachments)
+        lines = [self._t("desk-answer-queued", number=ticket.id)]
+        if not reader.reachable:
+            lines.append(self._t("desk-reader-blocked"))
+        lines.extend(self._too_big(attachments, reader))
         try:
             async with self._transactions.transaction() as work:
                 await work.tickets.add_message(
@@ -109,14 +114,11 @@ class Answers:
                 if ticket.assignee is None:
                     await work.tickets.assign(ticket.id, staff, now)
                 await work.tickets.set_status(ticket.id, TicketStatus.ANSWERED, str(staff), now)
+                chat = StaffChat(work.outbox, self._desk.chat.address)
+                await self._acknowledge(origin, ticket, lines, chat)
         except _AlreadyAnswered:
             return
         await self._desk.refresh_card(ticket.id)
-        lines = [self._t("desk-answer-queued", number=ticket.id)]
-        if not reader.reachable:
-            lines.append(self._t("desk-reader-blocked"))
-        lines.extend(self._too_big(attachments, reader))
-        await self._acknowledge(origin, ticket, lines)
 
     async def note(
         self,
@@ -183,6 +185,12 @@ class Answers:
             and a.size > limit
         ]
 
-    async def _acknowledge(self, origin: Origin, ticket: Ticket, lines: list[str]) -> None:
+    async def _acknowledge(
+        self, origin: Origin, ticket: Ticket, lines: list[str], chat: StaffChat | None = None
+    ) -> None:
+        """Tell staff next to their message; through ``chat`` when the post must be stored
+        with other writes (default: the desk's own)."""
         reply = answering(Reply(text="\n".join(lines)), origin.thread_id, origin.message_id)
-        await self._desk.chat.post(f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id)
+        await (chat or self._desk.chat).post(
+            f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id
+        )

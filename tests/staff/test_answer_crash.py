@@ -40,6 +40,7 @@ def staff_reply(desk: Desk, card_message_id: int) -> Event:
         "INSERT INTO outbox",
         "assignee_platform=",
         "INSERT INTO ticket_events",
+        "staffchat:",
     ],
 )
 async def test_an_answer_killed_part_way_is_delivered_once_after_the_restart(
@@ -62,6 +63,7 @@ async def test_an_answer_killed_part_way_is_delivered_once_after_the_restart(
         TicketMessageKind.READER
     ]
     assert (await desk.ticket(ticket.id)).status is TicketStatus.NEW
+    assert not any("отправляется читателю" in text for text in desk.texts())
 
     await desk.service.handle(reply)
     await desk.drain()
@@ -79,3 +81,5 @@ async def test_an_answer_killed_part_way_is_delivered_once_after_the_restart(
     answered = await desk.ticket(ticket.id)
     assert answered.status is TicketStatus.ANSWERED
     assert answered.assignee is not None and answered.assignee.user_id == CONFIGURED_STAFF
+    [acknowledgement] = [text for text in desk.texts() if "отправляется читателю" in text]
+    assert f"№{ticket.id}" in acknowledgement

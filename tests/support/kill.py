@@ -16,15 +16,17 @@ class Killed(Exception):
 
 @contextmanager
 def killed_before(engine: AsyncEngine, fragment: str) -> Iterator[list[str]]:
-    """Fail the first statement whose SQL contains ``fragment`` before it runs, after the
-    statements before it did, as a process dying there would stop it; yields the statements
-    attempted."""
+    """Fail the first statement whose SQL or parameters contain ``fragment`` before it runs,
+    after the statements before it did, as a process dying there would stop it; yields the
+    statements attempted (SQL, then parameters)."""
     ran: list[str] = []
 
-    def before_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def before_execute(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any
+    ) -> None:
         first = not any(fragment in earlier for earlier in ran)
-        ran.append(statement)
-        if first and fragment in statement:
+        ran.append(f"{statement} {parameters!r}")
+        if first and fragment in ran[-1]:
             raise Killed(statement)
 
     sync_engine = engine.sync_engine
