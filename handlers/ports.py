@@ -248,6 +248,14 @@ class StaffDesk(Protocol):
         """A new ticket: open its topic or post its card in the staff chat."""
         ...
 
+    async def queue_reader_message(
+        self, work: UnitOfWork, ticket: Ticket, message: TicketMessage
+    ) -> None:
+        """Inside the transaction that stores the reader's ``message``: queue its post in the
+        ticket's thread through ``work``, so that the message is never stored without it.
+        No platform calls here; ``reader_wrote`` follows once the transaction is committed."""
+        ...
+
     async def reader_wrote(self, ticket: Ticket, message: TicketMessage) -> None:
         """The reader added a message or files to the ticket (it may have just reopened)."""
         ...

@@ -28,6 +28,7 @@ async def add_to_ticket(
         message = await work.tickets.add_message(
             ticket.id, TicketMessageKind.READER, text, attachments, at=now
         )
+        await ctx.desk.queue_reader_message(work, ticket, message)
     await ctx.desk.reader_wrote(ticket, message)
     return ticket
 

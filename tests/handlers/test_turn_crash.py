@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.models import Address, Platform, TicketMessageKind, TicketStatus
-from tests.handlers.conftest import Desk
+from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
+from handlers.i18n import Catalog
+from handlers.ports import UnitOfWork
+from handlers.staff.desk import StaffDeskService
+from storage.models import Address, Platform, Ticket, TicketMessage, TicketMessageKind, TicketStatus
+from tests.handlers.conftest import STAFF, Desk, build_service
 from tests.handlers.ticket_steps import consenting_reader, submit_question
-from tests.support.kill import killed_before
+from tests.support.kill import Killed, killed_before
 
 READER = Address(Platform.TELEGRAM, 4242)
 QUESTION = "Сколько лет журналу «Кардиология»?"
@@ -87,3 +91,56 @@ async def test_a_cancellation_killed_before_its_record_leaves_the_ticket_open(
     kinds = [m.kind for m in await desk.storage.tickets.messages(ticket.id)]
     assert kinds == [TicketMessageKind.READER, TicketMessageKind.SYSTEM]
     assert len(desk.staff_desk.changed) == 1
+
+
+class DiesAfterTheCommit:
+    """The real staff desk in a process that dies as soon as the reader's follow-up is
+    committed, before the desk hears of it."""
+
+    def __init__(self, desk: StaffDeskService) -> None:
+        self.desk = desk
+
+    async def ticket_opened(self, ticket: Ticket, request: TicketMessage) -> None:
+        await self.desk.ticket_opened(ticket, request)
+
+    async def queue_reader_message(
+        self, work: UnitOfWork, ticket: Ticket, message: TicketMessage
+    ) -> None:
+        await self.desk.queue_reader_message(work, ticket, message)
+
+    async def reader_wrote(self, ticket: Ticket, message: TicketMessage) -> None:
+        raise Killed("right after the commit")
+
+    async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
+        await self.desk.ticket_changed(ticket, message)
+
+
+async def test_a_follow_up_is_queued_for_staff_in_the_transaction_that_stores_it(
+    desk: Desk,
+) -> None:
+    config = ServiceConfig(
+        library=LibraryProfile(name="Библиотека"), policy=ReaderPolicy(), staff_chat=STAFF
+    )
+    staff_desk = StaffDeskService(
+        tickets=desk.storage.tickets,
+        outbox=desk.storage.outbox,
+        catalog=Catalog(),
+        messengers={Platform.TELEGRAM: desk.telegram, Platform.VK: desk.vk},
+        config=config,
+        clock=desk.clock,
+    )
+    desk.service = build_service(
+        desk.storage, desk.telegram, desk.vk, staff_desk=DiesAfterTheCommit(staff_desk)
+    )
+    await consenting_reader(desk, READER)
+    ticket = await submit_question(desk, READER, QUESTION)
+    placed = await desk.storage.tickets.get(ticket.id)
+    assert placed is not None and placed.thread is not None
+
+    await desk.say(READER, "А сколько выпусков в год?")
+
+    follow_up = (await desk.storage.tickets.messages(ticket.id))[-1]
+    assert follow_up.text == "А сколько выпусков в год?"
+    post = await desk.storage.outbox.get(f"thread:{ticket.id}:msg:{follow_up.id}")
+    assert post is not None and post.address == STAFF
+    assert "А сколько выпусков в год?" in str(post.payload["text"])
