@@ -10,6 +10,8 @@ once, with the ticket history holding it exactly once.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from handlers.events import Event
@@ -83,3 +85,21 @@ async def test_an_answer_killed_part_way_is_delivered_once_after_the_restart(
     assert answered.assignee is not None and answered.assignee.user_id == CONFIGURED_STAFF
     [acknowledgement] = [text for text in desk.texts() if "отправляется читателю" in text]
     assert f"№{ticket.id}" in acknowledgement
+
+
+async def test_two_deliveries_of_one_staff_message_at_once_answer_once(
+    make_desk: DeskFactory,
+) -> None:
+    desk = await make_desk()
+    ticket, _ = await desk.open_ticket(await desk.reader(READER))
+    card = (await desk.ticket(ticket.id)).thread
+    assert card is not None and card.card_message_id is not None
+    reply = staff_reply(desk, card.card_message_id)
+
+    await asyncio.gather(desk.service.handle(reply), desk.service.handle(reply))
+    await desk.drain()
+
+    assert len(desk.vk.replies_to(READER)) == 1
+    kinds = [m.kind for m in await desk.storage.tickets.messages(ticket.id)]
+    assert kinds.count(TicketMessageKind.STAFF) == 1
+    assert sum("отправляется читателю" in text for text in desk.texts()) == 1
