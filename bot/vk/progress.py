@@ -2,9 +2,10 @@
 
 ``ts`` is saved only once every update up to it has been handled: the dispatcher runs each
 update as a task of its own, so a ``ts`` saved on receipt would let a kill lose the updates
-still being handled. Saving after handling means an update may be handled twice after a kill
-(between its handler finishing and the save); the staff side's idempotency keys make a repeat
-of a staff message act once.
+still being handled. Saving after handling means at least once: an update handled just
+before a kill (between its handler finishing and the save) is handled again after the
+restart. A staff message acts once all the same (its answer's outbox key names it); a
+reader's message may be answered twice.
 """
 
 from __future__ import annotations
