@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.outbox.notifying import NotifyingOutbox
+from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
 from bot.outbox.tuning import SenderTuning
@@ -154,6 +154,7 @@ class Application:
         # The desk needs an outbox that wakes the sender, and the sender reports to the desk
         # what it sent: the closures break the cycle.
         outbox = NotifyingOutbox(storage.outbox, lambda: self.sender.notify())
+        transactions = NotifyingTransactions(storage, lambda: self.sender.notify())
         desk = StaffDeskService(
             tickets=storage.tickets,
             outbox=outbox,
@@ -178,6 +179,7 @@ class Application:
             dialogs=storage.dialogs,
             outbox=outbox,
             tickets=storage.tickets,
+            transactions=transactions,
             desk=desk,
             catalog=catalog,
             messengers=self.messengers,
@@ -191,12 +193,15 @@ class Application:
             profiles=storage.staff,
             readers=storage.readers,
             outbox=outbox,
+            transactions=transactions,
             catalog=catalog,
             messengers=self.messengers,
             config=config,
             clock=self.clock,
         )
-        self._reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
+        self._reminders = StaffReminders(
+            desk=desk, tickets=storage.tickets, transactions=transactions, config=config
+        )
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
@@ -262,7 +267,9 @@ class Application:
             )
             self._vk_callback.add_to(web_app, VK_CALLBACK_PATH)
         else:
-            self._vk_poll = self._vk.long_poll(handle, group_id=group_id)
+            self._vk_poll = self._vk.long_poll(
+                handle, group_id=group_id, cursors=self.storage.cursors
+            )
             self._spawn(self._vk_poll.run())
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:

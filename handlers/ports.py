@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -198,6 +199,26 @@ class Tickets(Protocol):
         ...
 
 
+class UnitOfWork(Protocol):
+    """Repositories bound to one database transaction: what is written through them is
+    stored together when the transaction ends, or not at all. A stored fact and the outbox
+    row announcing it go through one of these, so a crash never leaves one without the
+    other."""
+
+    @property
+    def tickets(self) -> Tickets: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class Transactions(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Open a unit of work; it commits when the ``async with`` block ends and rolls back
+        if the block raises."""
+        ...
+
+
 class Templates(Protocol):
     """Canned answers staff can send with one press."""
 
@@ -225,6 +246,14 @@ class StaffDesk(Protocol):
 
     async def ticket_opened(self, ticket: Ticket, request: TicketMessage) -> None:
         """A new ticket: open its topic or post its card in the staff chat."""
+        ...
+
+    async def queue_reader_message(
+        self, work: UnitOfWork, ticket: Ticket, message: TicketMessage
+    ) -> None:
+        """Inside the transaction that stores the reader's ``message``: queue its post in the
+        ticket's thread through ``work``, so that the message is never stored without it.
+        No platform calls here; ``reader_wrote`` follows once the transaction is committed."""
         ...
 
     async def reader_wrote(self, ticket: Ticket, message: TicketMessage) -> None:

@@ -35,7 +35,15 @@ from handlers.messenger import (
     TransientError,
 )
 from handlers.payloads import Payload, pack, parse
-from handlers.ports import Conversations, Dialogs, Outbox, Readers, StaffDesk, Tickets
+from handlers.ports import (
+    Conversations,
+    Dialogs,
+    Outbox,
+    Readers,
+    StaffDesk,
+    Tickets,
+    Transactions,
+)
 from handlers.replies import Reply
 from handlers.throttle import Throttle, Verdict
 from handlers.tickets import buttons as ticket_buttons
@@ -54,7 +62,8 @@ START_WORDS = {"начать", "start", "старт", "меню", "menu"}
 class ReaderService:
     """The conversation with readers in private chats, on every platform.
 
-    ``tickets`` stores reference requests (``storage.tickets``); ``desk`` is told of new
+    ``tickets`` stores reference requests (``storage.tickets``), and ``transactions`` the
+    writes about them that must be stored together; ``desk`` is told of new
     requests, follow-ups, cancellations and ratings (the staff side's ``StaffDesk``);
     ``outbox`` carries deferred replies and renewal requests; ``clock`` gives aware "now"
     for deadlines, the daily limit and the working hours.
@@ -68,6 +77,7 @@ class ReaderService:
         dialogs: Dialogs,
         outbox: Outbox,
         tickets: Tickets,
+        transactions: Transactions,
         desk: StaffDesk,
         catalog: Catalog,
         messengers: Mapping[Platform, Messenger],
@@ -77,6 +87,7 @@ class ReaderService:
         self._forms = {RENEW_FORM.name: RENEW_FORM, **ticket_forms(config.tickets)}
         self._tickets = TicketContext(
             tickets=tickets,
+            transactions=transactions,
             desk=desk,
             config=config,
             forms={name: form for name, form in self._forms.items() if name != RENEW_FORM.name},

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -12,13 +13,16 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from storage.connectable import BoundConnection
 from storage.conversations import ConversationRepository
+from storage.cursors import PollCursorRepository
 from storage.dialogs import DialogRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
 from storage.staff import StaffProfileRepository
 from storage.templates import TemplateRepository
 from storage.tickets import TicketRepository
+from storage.transaction import Transaction
 from storage.types import Clock, utcnow
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -88,7 +92,9 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
-    ``dialogs``, ``outbox``, ``tickets``, ``templates`` and ``staff`` (staff profiles).
+    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
+    ``cursors`` (how far each update feed was processed). Each of their calls is a
+    transaction of its own; :meth:`transaction` groups writes that must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -97,6 +103,7 @@ class Storage:
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self.engine = engine
+        self._clock = clock
         self.readers = ReaderRepository(engine, clock)
         self.conversations = ConversationRepository(engine, clock)
         self.dialogs = DialogRepository(engine, clock)
@@ -104,6 +111,14 @@ class Storage:
         self.tickets = TicketRepository(engine, clock)
         self.templates = TemplateRepository(engine, clock)
         self.staff = StaffProfileRepository(engine, clock)
+        self.cursors = PollCursorRepository(engine, clock)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A unit of work: the repositories it yields write in one transaction, committed
+        when the block ends and rolled back if it raises."""
+        async with self.engine.begin() as connection:
+            yield Transaction(BoundConnection(connection), self._clock)
 
     @classmethod
     def open(cls, url: str | URL, clock: Clock = utcnow, **engine_kwargs: Any) -> Self:

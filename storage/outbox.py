@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.connectable import Connectable
 from storage.dialect import insert_or_ignore
 from storage.models import Address, OutboxItem, OutboxStatus, Platform
 from storage.schema import outbox
@@ -43,7 +43,7 @@ class OutboxRepository:
     holding a lease loses it when the lease expires, and the row is claimed again.
     """
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(self, engine: Connectable, clock: Clock = utcnow) -> None:
         self._engine = engine
         self._clock = clock
 

@@ -185,6 +185,15 @@ staff_profiles = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+poll_cursors = Table(
+    "poll_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+"""Where each update feed was read up to (a VK long poll ``ts``), so a restart resumes there."""
+
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built
 by the migration in raw SQL, not declared here: FTS5 has no portable DDL."""

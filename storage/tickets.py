@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import search as full_text
+from storage.connectable import Connectable
 from storage.dialect import insert_or_ignore
 from storage.models import (
     Address,
@@ -52,7 +53,7 @@ class TicketRepository:
     ``readers``), its assignee and its staff-chat thread.
     """
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(self, engine: Connectable, clock: Clock = utcnow) -> None:
         self._engine = engine
         self._clock = clock
 

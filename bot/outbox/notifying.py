@@ -1,12 +1,13 @@
-"""An ``Outbox`` wrapper that wakes the sender whenever a new row is enqueued."""
+"""``Outbox`` and ``Transactions`` wrappers that wake the sender when new rows may be due."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from handlers.ports import Outbox
+from handlers.ports import Outbox, Transactions, UnitOfWork
 from storage.models import Address, OutboxItem
 
 
@@ -52,3 +53,21 @@ class NotifyingOutbox:
 
     async def get(self, key: str) -> OutboxItem | None:
         return await self._inner.get(key)
+
+
+class NotifyingTransactions:
+    """Delegates to ``inner`` and calls ``on_committed`` after each unit of work commits.
+
+    Rows enqueued inside a transaction are invisible to the sender until the commit, so the
+    sender is woken only then.
+    """
+
+    def __init__(self, inner: Transactions, on_committed: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_committed = on_committed
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        async with self._inner.transaction() as work:
+            yield work
+        self._on_committed()

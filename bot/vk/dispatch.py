@@ -28,10 +28,12 @@ class UpdateDispatcher:
         self.handler = handler
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def dispatch(self, update: Mapping[str, Any]) -> None:
+    def dispatch(self, update: Mapping[str, Any]) -> asyncio.Task[None]:
+        """Start handling ``update``; the task ends when its handler has (or has failed)."""
         task = asyncio.create_task(self._process(update), name=f"vk-{update.get('type')}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     @property
     def running(self) -> int:

@@ -15,6 +15,7 @@ from bot.vk.dispatch import EventHandler, UpdateDispatcher
 from bot.vk.longpoll import LongPollRunner
 from bot.vk.messenger import VkMessenger
 from bot.vk.names import NameResolver
+from bot.vk.progress import CursorStore
 from bot.vk.updates import UpdateConverter
 
 
@@ -47,10 +48,21 @@ class VkAdapter:
         )
 
     def long_poll(
-        self, handler: EventHandler, *, group_id: int | None, wait: int = 25
+        self,
+        handler: EventHandler,
+        *,
+        group_id: int | None,
+        cursors: CursorStore | None = None,
+        wait: int = 25,
     ) -> LongPollRunner:
+        """``cursors`` keeps the position across restarts (without it a restart starts at the
+        server's current ``ts`` and never reads what arrived while the bot was down)."""
         return LongPollRunner(
-            self.api, UpdateDispatcher(self.converter, handler), group_id=group_id, wait=wait
+            self.api,
+            UpdateDispatcher(self.converter, handler),
+            group_id=group_id,
+            cursors=cursors,
+            wait=wait,
         )
 
     def callback(

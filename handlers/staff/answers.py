@@ -11,10 +11,10 @@ from handlers.config import ServiceConfig
 from handlers.events import Attachment
 from handlers.i18n import Catalog, Translator
 from handlers.payloads import pack
-from handlers.ports import Outbox, Readers, StaffProfiles, Tickets
+from handlers.ports import Outbox, Readers, StaffProfiles, Tickets, Transactions
 from handlers.replies import Button, Reply
 from handlers.staff.desk import StaffDeskService
-from handlers.staff.posting import answering
+from handlers.staff.posting import StaffChat, answering
 from storage.models import Reader, StaffMember, Ticket, TicketMessageKind, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,18 @@ class Origin:
     message_id: int | None
 
 
+class _AlreadyAnswered(Exception):
+    """A concurrent delivery of the same staff message queued the answer first."""
+
+
 class Answers:
-    """Sends staff answers to readers through the outbox, and stores notes."""
+    """Sends staff answers to readers through the outbox, and stores notes.
+
+    An answer's ticket message, its outbox row, the assignment, the status change and the
+    acknowledgement to staff are one unit of work (``transactions``): a crash part-way
+    stores none of them, and the platform's redelivery of the unprocessed staff message then
+    stores and sends the answer once, and tells staff once.
+    """
 
     def __init__(
         self,
@@ -46,11 +56,13 @@ class Answers:
         readers: Readers,
         profiles: StaffProfiles,
         outbox: Outbox,
+        transactions: Transactions,
         catalog: Catalog,
         config: ServiceConfig,
         clock: Callable[[], datetime],
     ) -> None:
         self._desk = desk
+        self._transactions = transactions
         self._tickets = tickets
         self._readers = readers
         self._profiles = profiles
@@ -81,25 +93,32 @@ class Answers:
             await self._acknowledge(origin, ticket, [self._t("desk-reader-gone", number=ticket.id)])
             return
         now = self._clock()
-        await self._tickets.add_message(
-            ticket.id,
-            TicketMessageKind.STAFF,
-            text or None,
-            [a.metadata() for a in attachments],
-            author=staff,
-            at=now,
-        )
         reply = await self._reader_reply(ticket, staff, reader, text, attachments)
-        await self._outbox.enqueue(key, reader.address, reply.to_dict(), reader_id=reader.id)
-        if ticket.assignee is None:
-            await self._tickets.assign(ticket.id, staff, now)
-        await self._tickets.set_status(ticket.id, TicketStatus.ANSWERED, str(staff), now)
-        await self._desk.refresh_card(ticket.id)
         lines = [self._t("desk-answer-queued", number=ticket.id)]
         if not reader.reachable:
             lines.append(self._t("desk-reader-blocked"))
         lines.extend(self._too_big(attachments, reader))
-        await self._acknowledge(origin, ticket, lines)
+        try:
+            async with self._transactions.transaction() as work:
+                await work.tickets.add_message(
+                    ticket.id,
+                    TicketMessageKind.STAFF,
+                    text or None,
+                    [a.metadata() for a in attachments],
+                    author=staff,
+                    at=now,
+                )
+                payload = reply.to_dict()
+                if not await work.outbox.enqueue(key, reader.address, payload, reader.id):
+                    raise _AlreadyAnswered
+                if ticket.assignee is None:
+                    await work.tickets.assign(ticket.id, staff, now)
+                await work.tickets.set_status(ticket.id, TicketStatus.ANSWERED, str(staff), now)
+                chat = StaffChat(work.outbox, self._desk.chat.address)
+                await self._acknowledge(origin, ticket, lines, chat)
+        except _AlreadyAnswered:
+            return
+        await self._desk.refresh_card(ticket.id)
 
     async def note(
         self,
@@ -166,6 +185,12 @@ class Answers:
             and a.size > limit
         ]
 
-    async def _acknowledge(self, origin: Origin, ticket: Ticket, lines: list[str]) -> None:
+    async def _acknowledge(
+        self, origin: Origin, ticket: Ticket, lines: list[str], chat: StaffChat | None = None
+    ) -> None:
+        """Tell staff next to their message; through ``chat`` when the post must be stored
+        with other writes (default: the desk's own)."""
         reply = answering(Reply(text="\n".join(lines)), origin.thread_id, origin.message_id)
-        await self._desk.chat.post(f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id)
+        await (chat or self._desk.chat).post(
+            f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id
+        )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from handlers.config import ServiceConfig
 from handlers.i18n import Catalog, Translator
 from handlers.messenger import DeliveryError, Messenger
-from handlers.ports import Outbox, Tickets
+from handlers.ports import Outbox, Tickets, UnitOfWork
 from handlers.replies import Reply
 from handlers.staff.cards import card_digest, reader_name, render_card, topic_title
 from handlers.staff.files import relayable
@@ -76,21 +76,38 @@ class StaffDeskService:
                 ticket_id=placed.id,
             )
 
+    async def queue_reader_message(
+        self, work: UnitOfWork, ticket: Ticket, message: TicketMessage
+    ) -> None:
+        """Queue the post of the reader's follow-up with the transaction storing it, when the
+        ticket already has its place in the staff chat. Otherwise ``reader_wrote`` places the
+        ticket (that may open a topic, a platform call) and queues the post itself."""
+        chat = self.chat.address
+        placed = await work.tickets.get(ticket.id)
+        if chat is None or placed is None or placed.thread is None or placed.thread.chat != chat:
+            return
+        key, post = self._reader_post(placed, message)
+        await StaffChat(work.outbox, chat).post(key, post, ticket_id=placed.id)
+
     async def reader_wrote(self, ticket: Ticket, message: TicketMessage) -> None:
-        """Post the reader's follow-up in the ticket's thread and refresh the card."""
+        """Post the reader's follow-up in the ticket's thread (a no-op when it was queued
+        with the message) and refresh the card."""
         if self.chat.address is None:
             return
         placed = await self._placed(ticket)
         thread = placed.thread
         if thread is not None and thread.topic_id is not None:
             await self._reopen_topic(thread)
+        key, post = self._reader_post(placed, message)
+        await self.chat.post(key, post, ticket_id=placed.id)
+        await self.refresh_card(placed.id)
+
+    def _reader_post(self, placed: Ticket, message: TicketMessage) -> tuple[str, Reply]:
+        """The reader's message as posted in the ticket's thread, with its outbox key."""
         header = self.t("desk-reader-wrote", number=placed.id, name=reader_name(self.t, placed))
         text = "\n\n".join(part for part in (header, message.text) if part)
         post = Reply(text=text, attachments=relayable(message.attachments))
-        await self.chat.post(
-            f"thread:{placed.id}:msg:{message.id}", in_thread(placed, post), ticket_id=placed.id
-        )
-        await self.refresh_card(placed.id)
+        return f"thread:{placed.id}:msg:{message.id}", in_thread(placed, post)
 
     async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
         """Refresh the card after the reader cancelled or rated; post ``message`` if given."""

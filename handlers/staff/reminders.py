@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.config import ServiceConfig
-from handlers.ports import Tickets
+from handlers.ports import Tickets, Transactions
 from handlers.replies import Reply
 from handlers.staff.cards import kind_name
 from handlers.staff.desk import StaffDeskService
@@ -27,9 +27,17 @@ def _slot(now: datetime) -> str:
 class StaffReminders:
     """What the scheduler calls, with its clock's ``now`` (aware)."""
 
-    def __init__(self, *, desk: StaffDeskService, tickets: Tickets, config: ServiceConfig) -> None:
+    def __init__(
+        self,
+        *,
+        desk: StaffDeskService,
+        tickets: Tickets,
+        transactions: Transactions,
+        config: ServiceConfig,
+    ) -> None:
         self._desk = desk
         self._tickets = tickets
+        self._transactions = transactions
         self._config = config
         self._t = desk.t
 
@@ -58,10 +66,10 @@ class StaffReminders:
         days = self._config.tickets.auto_close_days
         closed: list[int] = []
         for ticket in await self._tickets.answered_before(now - timedelta(days=days)):
-            await self._tickets.set_status(ticket.id, TicketStatus.CLOSED, SYSTEM_ACTOR, now)
-            await self._tickets.add_message(
-                ticket.id, TicketMessageKind.SYSTEM, self._t("desk-auto-closed", days=days), at=now
-            )
+            record = self._t("desk-auto-closed", days=days)
+            async with self._transactions.transaction() as work:
+                await work.tickets.set_status(ticket.id, TicketStatus.CLOSED, SYSTEM_ACTOR, now)
+                await work.tickets.add_message(ticket.id, TicketMessageKind.SYSTEM, record, at=now)
             await self._desk.refresh_card(ticket.id)
             closed.append(ticket.id)
         if closed:

@@ -11,7 +11,7 @@ from handlers.config import ServiceConfig
 from handlers.events import AttachmentKind, Event
 from handlers.i18n import Catalog
 from handlers.messenger import DeliveryError, Messenger
-from handlers.ports import Outbox, Readers, StaffProfiles, Templates, Tickets
+from handlers.ports import Outbox, Readers, StaffProfiles, Templates, Tickets, Transactions
 from handlers.replies import Reply
 from handlers.staff.access import staff_member
 from handlers.staff.actions import StaffActions
@@ -42,6 +42,7 @@ class StaffService:
         profiles: StaffProfiles,
         readers: Readers,
         outbox: Outbox,
+        transactions: Transactions,
         catalog: Catalog,
         messengers: Mapping[Platform, Messenger],
         config: ServiceConfig,
@@ -57,6 +58,7 @@ class StaffService:
             readers=readers,
             profiles=profiles,
             outbox=outbox,
+            transactions=transactions,
             catalog=catalog,
             config=config,
             clock=clock,

@@ -10,7 +10,7 @@ from datetime import datetime
 from handlers.config import ServiceConfig
 from handlers.forms import Form
 from handlers.i18n import Translator
-from handlers.ports import StaffDesk, Tickets
+from handlers.ports import StaffDesk, Tickets, Transactions
 from handlers.turn import Turn
 from storage.models import Ticket
 
@@ -23,6 +23,9 @@ COMMENT_FLOW = "tk_comment"
 @dataclass(frozen=True, slots=True)
 class TicketContext:
     tickets: Tickets
+    transactions: Transactions
+    """For writes that must be stored together (a ticket and its request, a reopening and
+    the message that reopened it)."""
     desk: StaffDesk
     config: ServiceConfig
     forms: Mapping[str, Form]

@@ -21,12 +21,14 @@ async def add_to_ticket(
     """Store the reader's message in the ticket and tell the staff desk; an answered ticket
     goes back to work (to its assignee, if it has one)."""
     now = ctx.clock()
-    if ticket.status is TicketStatus.ANSWERED:
-        back_to = TicketStatus.IN_PROGRESS if ticket.assignee else TicketStatus.NEW
-        ticket = await ctx.tickets.set_status(ticket.id, back_to, "reader", now)
-    message = await ctx.tickets.add_message(
-        ticket.id, TicketMessageKind.READER, text, attachments, at=now
-    )
+    async with ctx.transactions.transaction() as work:
+        if ticket.status is TicketStatus.ANSWERED:
+            back_to = TicketStatus.IN_PROGRESS if ticket.assignee else TicketStatus.NEW
+            ticket = await work.tickets.set_status(ticket.id, back_to, "reader", now)
+        message = await work.tickets.add_message(
+            ticket.id, TicketMessageKind.READER, text, attachments, at=now
+        )
+        await ctx.desk.queue_reader_message(work, ticket, message)
     await ctx.desk.reader_wrote(ticket, message)
     return ticket
 

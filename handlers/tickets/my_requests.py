@@ -87,10 +87,11 @@ async def cancel(ctx: TicketContext, turn: Turn, ticket: Ticket) -> None:
         show_ticket(ctx, turn, ticket)
         return
     now = ctx.clock()
-    closed = await ctx.tickets.set_status(ticket.id, TicketStatus.CLOSED, "reader", now)
-    record = await ctx.tickets.add_message(
-        ticket.id, TicketMessageKind.SYSTEM, ctx.staff_t("ticket-system-cancelled"), at=now
-    )
+    async with ctx.transactions.transaction() as work:
+        closed = await work.tickets.set_status(ticket.id, TicketStatus.CLOSED, "reader", now)
+        record = await work.tickets.add_message(
+            ticket.id, TicketMessageKind.SYSTEM, ctx.staff_t("ticket-system-cancelled"), at=now
+        )
     await ctx.desk.ticket_changed(closed, record)
     turn.say(
         turn.t("ticket-cancelled", number=ticket.id),

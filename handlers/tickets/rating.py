@@ -17,8 +17,7 @@ async def rate(ctx: TicketContext, turn: Turn, ticket: Ticket, raw_score: str | 
     if raw_score not in {"1", "2", "3", "4", "5"} or not can_rate(ticket):
         return False
     score = int(raw_score)
-    await ctx.tickets.rate(ticket.id, score, None)
-    await _tell_staff(ctx, ticket, ctx.staff_t("ticket-system-rated", rating=score))
+    await _rate(ctx, ticket, score, None, ctx.staff_t("ticket-system-rated", rating=score))
     turn.state.flow, turn.state.step = COMMENT_FLOW, None
     turn.state.data = {"ticket": ticket.id, "rating": score}
     turn.say(
@@ -78,15 +77,19 @@ async def settle(ctx: TicketContext, turn: Turn, comment: str | None) -> bool:
     if ticket is None or not isinstance(score, int):
         return False
     if comment:
-        await ctx.tickets.rate(ticket.id, score, comment)
         text = ctx.staff_t("ticket-system-rated-comment", rating=score, comment=comment)
-        await _tell_staff(ctx, ticket, text)
+        await _rate(ctx, ticket, score, comment, text)
     return True
 
 
-async def _tell_staff(ctx: TicketContext, ticket: Ticket, text: str) -> None:
-    record = await ctx.tickets.add_message(
-        ticket.id, TicketMessageKind.SYSTEM, text, at=ctx.clock()
-    )
+async def _rate(
+    ctx: TicketContext, ticket: Ticket, score: int, comment: str | None, record_text: str
+) -> None:
+    """Store the rating with the SYSTEM record staff read about it, then tell the desk."""
+    async with ctx.transactions.transaction() as work:
+        await work.tickets.rate(ticket.id, score, comment)
+        record = await work.tickets.add_message(
+            ticket.id, TicketMessageKind.SYSTEM, record_text, at=ctx.clock()
+        )
     refreshed = await ctx.tickets.get(ticket.id)
     await ctx.desk.ticket_changed(refreshed or ticket, record)

@@ -38,10 +38,11 @@ async def submit(ctx: TicketContext, turn: Turn, form: forms.Form) -> None:
     files = forms.files(turn)
     fields = {**forms.answers(turn), "files": files}
     due = deadline(now, policy.deadline_days.get(kind, 1), working)
-    ticket = await ctx.tickets.create(turn.reader.id, kind, fields, due, now)
-    request = await ctx.tickets.add_message(
-        ticket.id, TicketMessageKind.READER, forms.summary(turn, form), files, at=now
-    )
+    async with ctx.transactions.transaction() as work:
+        ticket = await work.tickets.create(turn.reader.id, kind, fields, due, now)
+        request = await work.tickets.add_message(
+            ticket.id, TicketMessageKind.READER, forms.summary(turn, form), files, at=now
+        )
     await ctx.desk.ticket_opened(ticket, request)
     forms.finish(turn)
     text = turn.t("ticket-accepted", number=ticket.id, deadline=moment(turn, due, working))

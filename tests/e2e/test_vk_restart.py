@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.models import Address, Platform
 from tests.e2e.conftest import Launcher
-from tests.e2e.vk_client import payloads, press, say, start
+from tests.e2e.vk_client import payloads, press, reply_after, say, start
 from tests.fakes.vk_server import FakeVkServer
 
 READER = 7101
@@ -38,3 +38,20 @@ async def test_restart_mid_form_resumes_at_the_same_step(
     assert "Книги: Пропедевтика внутренних болезней; Нормальная физиология" in summary.text
     assert payloads(summary)[0] == "form:renew:confirm:send"
     assert "form:renew:confirm:cancel" in payloads(summary)
+
+
+async def test_a_message_sent_while_the_bot_was_stopped_is_answered_after_the_restart(
+    vk: FakeVkServer, launch: Launcher
+) -> None:
+    app = await start(launch, vk)
+    welcome = await say(vk, READER, "Здравствуйте")
+    assert "Кузбасская научная медицинская библиотека" in welcome.text
+    await app.stop()
+
+    answered = len(vk.sent_to(READER))
+    vk.push_message(READER, "/help")
+    await start(launch, vk)
+
+    help_reply = await reply_after(vk, READER, answered)
+    assert help_reply.text.startswith("«Кузбасская научная медицинская библиотека» отвечает здесь")
+    assert "/help — справка" in help_reply.text

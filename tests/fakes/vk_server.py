@@ -23,6 +23,13 @@ answers error 917 unless the community is an admin there (``set_community_admin`
 reply; ``forwarded=[cmid]`` forwards messages of the chat instead. A ``forward`` sent with
 ``messages.send`` is recorded on the ``Delivery``.
 
+The Bots Long Poll keeps a history of events by ``ts`` (an event counter) as VK does, so a
+client that comes back with an older ``ts`` gets what it missed. The history is limited
+(``long_poll_history`` events): a ``ts`` older than what is kept answers ``failed: 1`` with
+the current ``ts``. ``expire_key()`` makes the key answer ``failed: 2`` (the ``ts`` stays
+valid with a new key); ``lose_long_poll_state()`` forgets keys and history, and an old key
+answers ``failed: 3``.
+
 With ``enforce_limits=True`` it answers error 6 past 20 requests per second per token and
 counts those answers in ``too_many_requests``.
 """
@@ -169,7 +176,9 @@ class _LongPoll:
     key: str
     ts: int = 0
     history_start: int = 0
+    """The ``ts`` the oldest kept event follows: ``updates[0]`` is event ``history_start + 1``."""
     updates: list[JsonDict] = field(default_factory=list)
+    expired_keys: set[str] = field(default_factory=set)
     forced_failure: deque[int] = field(default_factory=deque)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -188,6 +197,7 @@ class FakeVkServer:
         requests_per_second: int = 20,
         jitter_allowance: float = 0.1,
         bot_features: bool = True,
+        long_poll_history: int = 1000,
     ) -> None:
         self.token = token
         self.group_id = group_id
@@ -226,6 +236,7 @@ class FakeVkServer:
         self._blocked: dict[int, int] = {}
         self._object_ids = itertools.count(500)
         self._lp = _LongPoll(key=secrets.token_hex(8))
+        self.long_poll_history = long_poll_history
         self.long_poll_checks = 0
         self.long_poll_waiting = 0
         """How many ``a_check`` requests are waiting for updates right now."""
@@ -312,8 +323,19 @@ class FakeVkServer:
 
     def expire_key(self) -> None:
         """Issue a new long poll key; a check with the old one answers ``failed: 2``."""
+        self._lp.expired_keys.add(self._lp.key)
         self._lp.key = secrets.token_hex(8)
         self._lp.changed.set()
+
+    def lose_long_poll_state(self) -> None:
+        """VK lost the long poll's keys and history: a check with any key issued so far
+        answers ``failed: 3``, and no event before now can be read any more."""
+        lp = self._lp
+        lp.expired_keys.clear()
+        lp.key = secrets.token_hex(8)
+        lp.updates.clear()
+        lp.history_start = lp.ts
+        lp.changed.set()
 
     # Test data
 
@@ -468,9 +490,14 @@ class FakeVkServer:
 
     def push(self, update: JsonDict) -> JsonDict:
         """Queue an update for the long poll endpoint."""
-        self._lp.updates.append(update)
-        self._lp.ts += 1
-        self._lp.changed.set()
+        lp = self._lp
+        lp.updates.append(update)
+        lp.ts += 1
+        if len(lp.updates) > self.long_poll_history:
+            dropped = len(lp.updates) - self.long_poll_history
+            del lp.updates[:dropped]
+            lp.history_start += dropped
+        lp.changed.set()
         return update
 
     def push_message(self, peer_id: int, text: str = "", **kwargs: Any) -> JsonDict:
@@ -990,7 +1017,7 @@ class FakeVkServer:
                 body["ts"] = str(lp.ts)
             return web.json_response(body)
         if params.get("key") != lp.key:
-            return web.json_response({"failed": 2})
+            return web.json_response({"failed": 2 if params.get("key") in lp.expired_keys else 3})
         try:
             ts = int(params.get("ts", ""))
         except ValueError:

@@ -11,6 +11,7 @@ import pytest
 from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
 from handlers.events import Attachment, Event
 from handlers.i18n import Catalog
+from handlers.ports import StaffDesk
 from handlers.reader_service import ReaderService
 from handlers.replies import Reply
 from storage.database import Storage
@@ -92,7 +93,7 @@ def build_service(
     staff: Address | None = STAFF,
     flood_burst: int = 1000,
     *,
-    staff_desk: RecordingStaffDesk | None = None,
+    staff_desk: StaffDesk | None = None,
     clock: Clock | None = None,
     tickets: TicketPolicy | None = None,
 ) -> ReaderService:
@@ -108,6 +109,7 @@ def build_service(
         dialogs=storage.dialogs,
         outbox=storage.outbox,
         tickets=storage.tickets,
+        transactions=storage,
         desk=staff_desk or RecordingStaffDesk(),
         catalog=Catalog(),
         messengers={Platform.TELEGRAM: telegram, Platform.VK: vk},

@@ -37,6 +37,7 @@ async def test_a_request_and_a_follow_up_reach_the_staff_chat(desk: Desk) -> Non
         dialogs=storage.dialogs,
         outbox=storage.outbox,
         tickets=storage.tickets,
+        transactions=storage,
         desk=staff_desk,
         catalog=catalog,
         messengers=messengers,

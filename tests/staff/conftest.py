@@ -216,12 +216,15 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             profiles=storage.staff,
             readers=storage.readers,
             outbox=storage.outbox,
+            transactions=storage,
             catalog=catalog,
             messengers=messengers,
             config=config,
             clock=clock,
         )
-        reminders = StaffReminders(desk=desk, tickets=storage.tickets, config=config)
+        reminders = StaffReminders(
+            desk=desk, tickets=storage.tickets, transactions=storage, config=config
+        )
         t = catalog.translator(catalog.default)
         sender = OutboxSender(
             storage.outbox,

@@ -1,0 +1,51 @@
+"""Staff on VK answer while the bot restarts: the answer is read after the restart and
+reaches the Telegram reader once."""
+
+from __future__ import annotations
+
+from storage.models import TicketMessageKind, TicketStatus
+from tests.e2e import telegram_client as tg
+from tests.e2e import vk_client
+from tests.e2e.conftest import Launcher
+from tests.e2e.desk_cross_client import (
+    VK_STAFF_CHAT,
+    card_id,
+    status_becomes,
+    telegram_consenting_reader,
+    telegram_submit,
+)
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.fakes.vk_server import FakeVkServer
+
+READER = 43
+STAFF = 9011
+QUESTION = "Есть ли в фонде «Руководство по кардиологии» под ред. Чазова?"
+ANSWER = "Да, четырёхтомник 2014 года, абонемент, шифр 616.12 Р85"
+
+
+async def test_a_vk_staff_answer_typed_during_a_restart_reaches_the_reader_once(
+    vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
+) -> None:
+    vk.add_user(STAFF, "Ольга", "Петрова")
+    vk.add_chat_member(VK_STAFF_CHAT, STAFF, admin=True)
+    settings = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
+    app = await vk_client.start(launch, vk, telegram, **settings)
+    await telegram_consenting_reader(telegram, READER)
+    number = await telegram_submit(telegram, READER, "address", QUESTION)
+    card_cmid = await card_id(app, number)
+    await app.stop()
+
+    before = len(telegram.sent_to(READER))
+    vk.push_message(VK_STAFF_CHAT, ANSWER, from_id=STAFF, reply_to=card_cmid)
+    app = await vk_client.start(launch, vk, telegram, **settings)
+
+    answer = await tg.reply_after(telegram, READER, before)
+    assert f"Ответ библиотеки на ваш запрос №{number}" in tg.text_of(answer)
+    assert ANSWER in tg.text_of(answer)
+    await status_becomes(app, number, TicketStatus.ANSWERED)
+    staff_messages = [
+        m for m in await app.storage.tickets.messages(number) if m.kind is TicketMessageKind.STAFF
+    ]
+    assert [m.text for m in staff_messages] == [ANSWER]
+    await app.stop()
+    assert [tg.text_of(m) for m in telegram.sent_to(READER)[before:]] == [tg.text_of(answer)]
