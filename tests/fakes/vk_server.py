@@ -4,6 +4,7 @@ It speaks the parts of the VK API the adapter uses, the way VK does: ``POST
 {base}/method/<name>`` with form parameters (``access_token`` and ``v`` included), HTTP 200
 answers of ``{"response": ...}`` or ``{"error": {"error_code": N, "error_msg": ...}}``, a Bots
 Long Poll endpoint, upload servers and a file route. Everything the bot sends is recorded.
+A parameter the method does not define in VK API 5.199 (``vk_methods.py``) is error 100.
 
 Use it as an async context manager::
 
