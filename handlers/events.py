@@ -91,9 +91,9 @@ class Event:
     def command(self) -> str | None:
         """The bot command without its slash and any ``@botname``, lower-cased, if any.
 
-        As in Telegram, a command is a slash directly followed by a word. A lone slash, or a
-        slash followed by whitespace (any Unicode whitespace, as ``str.split`` sees it), is
-        plain text.
+        A command is a slash directly followed by its name. A lone slash, or a slash followed
+        by whitespace (any Unicode whitespace, as ``str.split`` sees it), is plain text, as
+        it is to Telegram.
         """
         if not self.text or not self.text.startswith("/"):
             return None

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-ID_DIGITS = 18
-"""The longest number that still fits the database's signed 64-bit integer columns."""
+MAX_DIGITS = 18
+"""The longest number that surely fits the database's signed 64-bit integer columns."""
 
 
-def typed_number(text: str, max_digits: int = ID_DIGITS) -> int | None:
+def typed_number(text: str) -> int | None:
     """The number ``text`` spells in ASCII digits, surrounding spaces aside, if it has at most
-    ``max_digits`` digits; otherwise None.
+    ``MAX_DIGITS`` digits; otherwise None.
 
     ``str.isdigit`` alone is not enough: it accepts "²", which ``int`` refuses, and any
-    length, while ``int`` refuses more than 4300 digits and a database column more than 18.
+    length, while ``int`` refuses more than 4300 digits and the database more than 18.
     """
     digits = text.strip()
-    if not digits or len(digits) > max_digits or not (digits.isascii() and digits.isdigit()):
+    if not digits or len(digits) > MAX_DIGITS or not (digits.isascii() and digits.isdigit()):
         return None
     return int(digits)

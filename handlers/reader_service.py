@@ -185,7 +185,7 @@ class ReaderService:
     def _numbered_choice(self, turn: Turn) -> str | None:
         """A reader whose client shows no buttons answers with the button's number."""
         offered = turn.state.offered
-        number = typed_number(turn.event.text or "", max_digits=3)
+        number = typed_number(turn.event.text or "")
         if offered and number is not None and 1 <= number <= len(offered):
             return offered[number - 1]
         return None

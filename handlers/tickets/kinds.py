@@ -65,7 +65,7 @@ def _single(kind: TicketKind, text: Step) -> Form:
 
 def _thematic(max_titles: int) -> Form:
     def validate_titles(text: str) -> str | None:
-        number = typed_number(text, max_digits=4)
+        number = typed_number(text)
         ok = number is not None and 1 <= number <= max_titles
         return None if ok else "thematic-titles-invalid"
 
