@@ -4,8 +4,9 @@ It speaks the real URL layout (``/bot<token>/<method>``, ``/file/bot<token>/<pat
 accepts JSON, urlencoded and multipart bodies, keeps Telegram's per-chat message ids,
 validates what Telegram validates (text and caption length, inline keyboards, callback data)
 and records everything the bot sends. A parameter the current Bot API does not define for the
-method (``telegram_methods.json``, from the published spec) is refused with 400. Tests push updates for long polling, script failures
-for particular chats, hold responses, and may ask it to enforce Telegram's flood limits.
+method (``telegram_methods.json``, from the published spec) is refused with 400. Tests push
+updates for long polling, script failures for particular chats, hold responses, and may ask
+it to enforce Telegram's flood limits.
 
 Usage::
 
