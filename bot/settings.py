@@ -40,7 +40,7 @@ class Settings(BaseSettings):
 
     vk_group_token: SecretStr = SecretStr("")
     vk_group_id: int | None = None
-    vk_api_base: str = "https://api.vk.com/method/"
+    vk_api_base: str = "https://api.vk.ru/method/"
     vk_api_version: str = "5.199"
     vk_mode: VkMode = VkMode.LONGPOLL
     vk_callback_secret: SecretStr = SecretStr("")

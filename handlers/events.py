@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from handlers.wellformed import well_formed
 from storage.models import Address, Platform
 
 
@@ -30,6 +31,9 @@ class Attachment:
     mime_type: str | None = None
     size: int | None = None
     data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        _make_well_formed(self, ("ref", "file_name", "mime_type"))
 
     def metadata(self) -> dict[str, str | int | None]:
         """What is kept of the attachment in the stored conversation (never the bytes)."""
@@ -69,6 +73,12 @@ class Event:
     reply_to_message_id: int | None = None
     """The message this one replies to, in the same chat."""
 
+    def __post_init__(self) -> None:
+        _make_well_formed(
+            self,
+            ("display_name", "language_code", "text", "payload", "callback_id", "media_group_id"),
+        )
+
     @property
     def platform(self) -> Platform:
         return self.address.platform
@@ -79,8 +89,25 @@ class Event:
 
     @property
     def command(self) -> str | None:
-        """The bot command without its slash and any ``@botname``, lower-cased, if any."""
+        """The bot command without its slash and any ``@botname``, lower-cased, if any.
+
+        A command is a slash directly followed by its name. A lone slash, or a slash followed
+        by whitespace (any Unicode whitespace, as ``str.split`` sees it), is plain text, as
+        it is to Telegram.
+        """
         if not self.text or not self.text.startswith("/"):
             return None
-        head = self.text[1:].split(maxsplit=1)[0] if len(self.text) > 1 else ""
+        rest = self.text[1:]
+        if not rest or rest[0].isspace():
+            return None
+        head = rest.split(maxsplit=1)[0]
         return head.split("@", 1)[0].lower() or None
+
+
+def _make_well_formed(instance: Attachment | Event, names: tuple[str, ...]) -> None:
+    """Every text that came from a platform is well-formed from the moment an event exists,
+    so no layer after it meets a lone surrogate or NUL (see :mod:`handlers.wellformed`)."""
+    for name in names:
+        value = getattr(instance, name)
+        if isinstance(value, str):
+            object.__setattr__(instance, name, well_formed(value))

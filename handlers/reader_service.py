@@ -34,6 +34,7 @@ from handlers.messenger import (
     RetryAfter,
     TransientError,
 )
+from handlers.numbers import typed_number
 from handlers.payloads import Payload, pack, parse
 from handlers.ports import (
     Conversations,
@@ -194,10 +195,10 @@ class ReaderService:
 
     def _numbered_choice(self, turn: Turn) -> str | None:
         """A reader whose client shows no buttons answers with the button's number."""
-        text = (turn.event.text or "").strip()
         offered = turn.state.offered
-        if offered and text.isdigit() and 1 <= int(text) <= len(offered):
-            return offered[int(text) - 1]
+        number = typed_number(turn.event.text or "")
+        if offered and number is not None and 1 <= number <= len(offered):
+            return offered[number - 1]
         return None
 
     async def _on_command(self, turn: Turn, command: str) -> None:

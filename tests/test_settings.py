@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
+from bot.vk.api import VkApi
 from storage.models import Address, Platform
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))}
@@ -77,6 +78,17 @@ def test_env_file_is_read(tmp_path: Path) -> None:
     assert settings.staff_user_ids == [Address(Platform.TELEGRAM, 1), Address(Platform.VK, 2)]
     assert settings.library_name == "ОНМБ"
     assert "123:abc" not in repr(settings)
+
+
+def test_the_default_vk_endpoint_is_api_vk_ru(tmp_path: Path) -> None:
+    """VK moved its API to api.vk.ru; the settings, the client and the example all say so."""
+    expected = "https://api.vk.ru/method/"
+    assert load_settings(require_platform=False).vk_api_base == expected
+    client_base = VkApi("token").API_URL
+    assert client_base == expected
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_settings(require_platform=False).vk_api_base == expected
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.types import LinkPreviewOptions
 from pydantic import SecretStr
 
 from bot.ratelimit import RateLimiter
@@ -27,7 +28,9 @@ def create_bot(
     ``limiter`` must be the one shared by everything that uses this token in this process.
     ``api_base`` points at a local Bot API server or a test fake (``TELEGRAM_API_BASE``);
     ``None`` means api.telegram.org. No parse mode is set: every text is sent as plain text,
-    so a reader's ``<b>`` or ``*`` is never read as markup.
+    so a reader's ``<b>`` or ``*`` is never read as markup. Link previews are off through
+    ``link_preview_options``, the Bot API 7.0 parameter that replaced
+    ``disable_web_page_preview``.
     """
     raw_token = token.get_secret_value() if isinstance(token, SecretStr) else token
     redact_token_in_logs(raw_token)
@@ -37,5 +40,7 @@ def create_bot(
     return Bot(
         token=raw_token,
         session=session,
-        default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True),
+        default=DefaultBotProperties(
+            parse_mode=None, link_preview=LinkPreviewOptions(is_disabled=True)
+        ),
     )

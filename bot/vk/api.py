@@ -20,7 +20,7 @@ from handlers.messenger import PermanentError, RetryAfter, TransientError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_BASE = "https://api.vk.com/method/"
+DEFAULT_API_BASE = "https://api.vk.ru/method/"
 DEFAULT_API_VERSION = "5.199"
 
 RATE_LIMIT_CODES = frozenset({6, 9, 29})

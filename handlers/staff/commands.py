@@ -8,6 +8,7 @@ from datetime import datetime
 from handlers.config import ServiceConfig
 from handlers.events import Event
 from handlers.i18n import Translator
+from handlers.numbers import typed_number
 from handlers.ports import StaffProfiles, Templates, Tickets
 from handlers.staff.cards import kind_name
 from handlers.staff.formatting import duration, local_time, pack_lines, shorten
@@ -83,10 +84,10 @@ class StaffCommands:
         return pack_lines(lines)
 
     async def _ticket(self, argument: str) -> list[str]:
-        number = argument.lstrip("№#")
-        if not number.isdigit():
+        number = typed_number(argument.lstrip("№#"))
+        if number is None:
             return [self._t("desk-ticket-usage")]
-        ticket = await self._tickets.get(int(number))
+        ticket = await self._tickets.get(number)
         if ticket is None:
             return [self._t("desk-no-such-ticket")]
         messages = await self._tickets.messages(ticket.id)
@@ -114,11 +115,11 @@ class StaffCommands:
             template = await self._templates.add(title.strip(), body.strip())
             return [self._t("desk-template-added", id=template.id, title=template.title)]
         if verb in ("del", "delete"):
-            raw = rest.strip()
-            if not raw.isdigit():
+            template_id = typed_number(rest)
+            if template_id is None:
                 return [self._t("desk-templates-usage")]
-            if await self._templates.delete(int(raw)):
-                return [self._t("desk-template-deleted", id=int(raw))]
+            if await self._templates.delete(template_id):
+                return [self._t("desk-template-deleted", id=template_id)]
             return [self._t("desk-no-such-template")]
         if verb:
             return [self._t("desk-templates-usage")]

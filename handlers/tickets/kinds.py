@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.config import TicketPolicy
 from handlers.forms import Choice, Form, Step
 from handlers.menus import MENU_ASK
+from handlers.numbers import typed_number
 from handlers.payloads import pack
 from handlers.replies import Button
 from handlers.turn import Turn
@@ -64,8 +65,8 @@ def _single(kind: TicketKind, text: Step) -> Form:
 
 def _thematic(max_titles: int) -> Form:
     def validate_titles(text: str) -> str | None:
-        number = text.strip()
-        ok = number.isdigit() and len(number) <= 4 and 1 <= int(number) <= max_titles
+        number = typed_number(text)
+        ok = number is not None and 1 <= number <= max_titles
         return None if ok else "thematic-titles-invalid"
 
     return Form(

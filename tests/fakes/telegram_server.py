@@ -3,8 +3,10 @@
 It speaks the real URL layout (``/bot<token>/<method>``, ``/file/bot<token>/<path>``),
 accepts JSON, urlencoded and multipart bodies, keeps Telegram's per-chat message ids,
 validates what Telegram validates (text and caption length, inline keyboards, callback data)
-and records everything the bot sends. Tests push updates for long polling, script failures
-for particular chats, hold responses, and may ask it to enforce Telegram's flood limits.
+and records everything the bot sends. A parameter the current Bot API does not define for the
+method (``telegram_methods.json``, from the published spec) is refused with 400. Tests push
+updates for long polling, script failures for particular chats, hold responses, and may ask
+it to enforce Telegram's flood limits.
 
 Usage::
 
@@ -30,6 +32,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -631,6 +634,9 @@ class FakeTelegramServer:
         except ValueError as error:
             return _bad_request(str(error)).response()
         self.calls.append(ApiCall(method, params, time.monotonic()))
+        unknown = _unknown_parameters(method, params, uploads)
+        if unknown:
+            return _bad_request(f"unknown parameter {', '.join(unknown)}").response()
         chat_id = params.get("chat_id")
         chat_key = None if chat_id is None else str(chat_id)
         try:
@@ -1159,6 +1165,35 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
             else:
                 params[key] = value
     return params, uploads
+
+
+def _load_method_parameters() -> dict[str, frozenset[str]]:
+    spec = json.loads((Path(__file__).parent / "telegram_methods.json").read_text("utf-8"))
+    return {name.lower(): frozenset(fields) for name, fields in spec["methods"].items()}
+
+
+_METHOD_PARAMETERS = _load_method_parameters()
+"""What the current Bot API defines for each method the fake implements (see
+``telegram_methods.json``), so a parameter Telegram dropped or never had is caught here."""
+
+
+def _unknown_parameters(
+    method: str, params: Mapping[str, Any], uploads: Mapping[str, _Upload]
+) -> list[str]:
+    """The parameters ``method`` does not define, in the order they came.
+
+    A file part that a parameter names as ``attach://<name>`` (the albums of sendMediaGroup)
+    is not a parameter. An unimplemented method is left to ``_dispatch`` to answer 404.
+    """
+    known = _METHOD_PARAMETERS.get(method)
+    if known is None:
+        return []
+    attached = {
+        name
+        for name in uploads
+        if any(isinstance(v, str) and f"attach://{name}" in v for v in params.values())
+    }
+    return [name for name in params if name not in known and name not in attached]
 
 
 def _json_param(params: Mapping[str, Any], key: str) -> Any:

@@ -4,6 +4,7 @@ It speaks the parts of the VK API the adapter uses, the way VK does: ``POST
 {base}/method/<name>`` with form parameters (``access_token`` and ``v`` included), HTTP 200
 answers of ``{"response": ...}`` or ``{"error": {"error_code": N, "error_msg": ...}}``, a Bots
 Long Poll endpoint, upload servers and a file route. Everything the bot sends is recorded.
+A parameter the method does not define in VK API 5.199 (``vk_methods.py``) is error 100.
 
 Use it as an async context manager::
 
@@ -51,6 +52,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.fakes.vk_chats import NO_ACCESS, NO_ACCESS_MESSAGE, ChatMember, Chats
+from tests.fakes.vk_methods import COMMON_PARAMETERS, METHOD_PARAMETERS
 
 API_VERSION = "5.199"
 CHAT_PEER_BASE = 2_000_000_000
@@ -608,6 +610,10 @@ class FakeVkServer:
         handler = self._methods().get(name)
         if handler is None:
             return self._error(3, "Unknown method passed", name, params)
+        unknown = [key for key in params if key not in _parameters_of(name)]
+        if unknown:
+            message = f"{ERROR_MESSAGES[100]}: unknown parameter {', '.join(unknown)}"
+            return self._error(100, message, name, params)
         try:
             result = handler(params)
         except VkApiFault as error:
@@ -1106,6 +1112,10 @@ class FakeVkServer:
             "event_id": secrets.token_hex(10),
             "v": API_VERSION,
         }
+
+
+def _parameters_of(method: str) -> frozenset[str]:
+    return METHOD_PARAMETERS[method] | COMMON_PARAMETERS
 
 
 def _int(params: Mapping[str, str], name: str) -> int:

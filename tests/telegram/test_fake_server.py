@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import aiohttp
 import pytest
@@ -44,6 +45,68 @@ async def test_json_bodies_are_accepted_too(server: FakeTelegramServer) -> None:
 
     assert answer["ok"] is True
     assert server.sent_to(5)[0].buttons == [[("A", "a")]]
+
+
+async def post_raw(server: FakeTelegramServer, method: str, body: dict[str, object]) -> Any:
+    url = f"{server.base_url}/bot{server.token}/{method}"
+    async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
+        answer = json.loads(await response.text())
+    assert response.status == (200 if answer["ok"] else answer["error_code"])
+    return answer
+
+
+async def test_disable_web_page_preview_is_rejected(server: FakeTelegramServer) -> None:
+    """Bot API 7.0 replaced it with ``link_preview_options``; the current API has no such
+    parameter, so the fake refuses it as Telegram's documentation would have it refused."""
+    answer = await post_raw(
+        server, "sendMessage", {"chat_id": 5, "text": "hi", "disable_web_page_preview": True}
+    )
+
+    assert answer == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: unknown parameter disable_web_page_preview",
+    }
+    assert server.sent_to(5) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "unknown"),
+    [
+        ("sendMessage", {"chat_id": 5, "text": "hi", "colour": "red"}, "colour"),
+        ("editMessageText", {"chat_id": 5, "message_id": 1, "preview": False}, "preview"),
+        ("getMe", {"verbose": True}, "verbose"),
+        ("answerCallbackQuery", {"callback_query_id": "q", "alert": True}, "alert"),
+    ],
+)
+async def test_parameters_the_method_does_not_define_are_rejected(
+    server: FakeTelegramServer, method: str, body: dict[str, object], unknown: str
+) -> None:
+    answer = await post_raw(server, method, body)
+
+    assert answer == {
+        "ok": False,
+        "error_code": 400,
+        "description": f"Bad Request: unknown parameter {unknown}",
+    }
+
+
+async def test_every_parameter_the_current_api_defines_is_accepted(
+    server: FakeTelegramServer,
+) -> None:
+    answer = await post_raw(
+        server,
+        "sendMessage",
+        {
+            "chat_id": 5,
+            "text": "hi",
+            "link_preview_options": {"is_disabled": True},
+            "disable_notification": True,
+            "protect_content": False,
+        },
+    )
+
+    assert answer["ok"] is True
 
 
 async def test_a_wrong_token_is_unauthorized(server: FakeTelegramServer) -> None:

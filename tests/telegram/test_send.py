@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiogram import Bot
 
@@ -167,3 +169,15 @@ async def test_a_vk_address_is_refused(messenger: TelegramMessenger) -> None:
 
 async def test_the_bot_has_no_default_parse_mode(bot: Bot) -> None:
     assert bot.default.parse_mode is None
+
+
+async def test_link_previews_are_off_through_link_preview_options(
+    server: FakeTelegramServer, messenger: TelegramMessenger
+) -> None:
+    message_id = await messenger.send(READER, Reply("Каталог: https://example.org"))
+    await messenger.edit(READER, message_id, Reply("Каталог: https://example.org/new"))
+
+    for method in ("sendMessage", "editMessageText"):
+        [call] = server.calls_of(method)
+        assert json.loads(call.params["link_preview_options"]) == {"is_disabled": True}
+        assert "disable_web_page_preview" not in call.params
