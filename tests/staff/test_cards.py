@@ -32,6 +32,7 @@ async def test_plain_group_card_is_posted_and_linked(make_desk: DeskFactory) -> 
     assert "26.11.2026 12:00" in card.text  # the deadline on the library's Moscow clock
     assert [b.payload for b in card.flat_buttons()] == [
         f"st:take:{ticket.id}",
+        f"st:asg:{ticket.id}",
         f"st:tpl:{ticket.id}",
         f"st:close:{ticket.id}",
     ]
