@@ -55,7 +55,7 @@ class StaffActions:
         if verb == "take":
             return await self._assignment.take(ticket, staff)
         if verb == "asg":
-            return await self._assignment.offer(ticket, self._press_key(event))
+            return await self._assignment.offer(ticket, staff, self._press_key(event))
         if verb == "asgto":
             colleague = payload.arg(2)
             if colleague is None or not colleague.isdigit():

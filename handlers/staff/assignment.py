@@ -66,12 +66,13 @@ class Assignment:
             return self._t("desk-assign-not-staff")
         return await self.hand_over(ticket, assignee, by)
 
-    async def offer(self, ticket: Ticket, key: str) -> str:
-        """Post, in the ticket's thread, a button for each colleague the ticket can go to."""
+    async def offer(self, ticket: Ticket, staff: StaffMember, key: str) -> str:
+        """Post, in the ticket's thread, a button for each colleague the ticket can go to:
+        not its assignee, and not ``staff`` asking (who has the Take button for that)."""
         if ticket.status is TicketStatus.CLOSED:
             return self._t("desk-closed-reopen-first", number=ticket.id)
-        current = ticket.assignee.key if ticket.assignee else None
-        others = [member for member in await self.colleagues.all() if member.key != current]
+        skip = {staff.key, *([ticket.assignee.key] if ticket.assignee else [])}
+        others = [member for member in await self.colleagues.all() if member.key not in skip]
         if not others:
             return self._t("desk-assign-nobody")
         buttons = [

@@ -14,6 +14,8 @@ class RecordingMessenger:
     platform: Platform = Platform.TELEGRAM
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
+    notices: list[str | None] = field(default_factory=list)
+    """The pop-up notice of each acknowledged press, in order."""
     edits: list[tuple[Address, int, Reply]] = field(default_factory=list)
     forum: bool = False
     topics: list[str] = field(default_factory=list)
@@ -36,6 +38,7 @@ class RecordingMessenger:
     async def acknowledge(self, event: Event, notice: str | None = None) -> None:
         if event.callback_id:
             self.acknowledged.append(event.callback_id)
+            self.notices.append(notice)
 
     async def download(self, attachment: Attachment) -> bytes:
         return b""
