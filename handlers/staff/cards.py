@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.config import TicketPolicy
-from handlers.i18n import Translator
+from handlers.i18n import Translator, platform_name
 from handlers.payloads import pack
 from handlers.replies import Button, Reply
 from handlers.staff.files import file_names
@@ -16,7 +16,6 @@ from handlers.staff.formatting import MESSAGE_LIMIT, local_time, shorten
 from handlers.tickets.kinds import ticket_forms
 from storage.models import (
     Handover,
-    Platform,
     Ticket,
     TicketEvent,
     TicketKind,
@@ -26,7 +25,6 @@ from storage.models import (
 
 TOPIC_TITLE_LIMIT = 128
 FIELD_VALUE_LIMIT = 600
-PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.VK: "VK"}
 
 
 _FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -86,7 +84,7 @@ def render_card(
 
     ``last_handover`` is the event of the ticket's last change of hands: the card says it
     when the ticket came from a colleague or was given by one."""
-    platform = PLATFORM_NAMES.get(ticket.reader_platform, "—") if ticket.reader_platform else "—"
+    platform = platform_name(t, ticket.reader_platform) if ticket.reader_platform else "—"
     deadline = local_time(ticket.deadline_at, timezone)
     if ticket.status.is_open and now > ticket.deadline_at:
         deadline = t("desk-overdue-mark", deadline=deadline)

@@ -10,7 +10,7 @@ from handlers.ports import Tickets
 from handlers.replies import Reply
 from handlers.staff.cards import kind_name
 from handlers.staff.desk import StaffDeskService
-from handlers.staff.formatting import duration, pack_lines
+from handlers.staff.formatting import day_count, duration, pack_lines
 from storage.models import Ticket, TicketMessageKind, TicketStatus
 
 MAX_LISTED = 100
@@ -60,13 +60,22 @@ class StaffReminders:
         for ticket in await self._tickets.answered_before(now - timedelta(days=days)):
             await self._tickets.set_status(ticket.id, TicketStatus.CLOSED, SYSTEM_ACTOR, now)
             await self._tickets.add_message(
-                ticket.id, TicketMessageKind.SYSTEM, self._t("desk-auto-closed", days=days), at=now
+                ticket.id,
+                TicketMessageKind.SYSTEM,
+                self._t("desk-auto-closed", days=day_count(days, self._t)),
+                at=now,
             )
             await self._desk.refresh_card(ticket.id)
             closed.append(ticket.id)
         if closed:
             numbers = ", ".join(f"№{number}" for number in closed)
-            texts = pack_lines([self._t("desk-auto-closed-summary", days=days, numbers=numbers)])
+            texts = pack_lines(
+                [
+                    self._t(
+                        "desk-auto-closed-summary", days=day_count(days, self._t), numbers=numbers
+                    )
+                ]
+            )
             await self._desk.chat.post_all(
                 f"autoclose:{_slot(now)}", [Reply(text) for text in texts]
             )

@@ -53,7 +53,7 @@ async def test_card_shows_nothing_personal_beyond_name_and_platform(
     await desk.open_ticket(await desk.reader(Address(Platform.VK, 424242)))
     [card] = desk.staff_posts()
     assert "424242" not in card.text
-    assert "(VK)" in card.text
+    assert "(ВКонтакте)" in card.text
 
 
 async def test_forum_ticket_gets_its_own_topic_with_the_card_first(

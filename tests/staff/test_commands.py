@@ -23,7 +23,7 @@ async def test_queue_lists_open_tickets_oldest_first(make_desk: DeskFactory) -> 
     assert reply.reply_to == 50_002
     lines = reply.text.splitlines()
     assert lines[0].startswith("Открытые запросы (2)")
-    assert lines[1].startswith(f"№{first.id} · Тематический · ждёт 3 дн. 3 ч")
+    assert lines[1].startswith(f"№{first.id} · Тематический · ждёт 3 дня 3 ч")
     assert "просрочен" in lines[1] and lines[1].endswith("· —")
     assert lines[2].startswith(f"№{second.id} · Адресный")
     assert lines[2].endswith("Мария Иванова")
