@@ -141,6 +141,18 @@ class StaffMember:
     def __str__(self) -> str:
         return f"{self.name} ({self.platform}:{self.user_id})"
 
+    @classmethod
+    def parse(cls, text: str) -> StaffMember | None:
+        """The staff member a ``str()`` of one names (as stored for event actors), or None
+        when ``text`` is not such a string."""
+        name, bracket, rest = text.rpartition(" (")
+        platform, colon, user_id = rest.removesuffix(")").partition(":")
+        if not bracket or not colon or not rest.endswith(")") or not user_id.isdigit():
+            return None
+        if platform not in {str(known) for known in Platform}:
+            return None
+        return cls(Platform(platform), int(user_id), name)
+
     @property
     def key(self) -> tuple[Platform, int]:
         """Who this is, whatever name they go by now."""

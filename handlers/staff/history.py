@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.i18n import Translator
+from handlers.i18n import Translator, platform_name
 from handlers.staff.cards import handover_text, kind_name, reader_name, status_name
 from handlers.staff.files import file_names
 from handlers.staff.formatting import local_time, pack_lines
-from storage.models import Ticket, TicketEvent, TicketMessage, TicketMessageKind
+from storage.models import StaffMember, Ticket, TicketEvent, TicketMessage, TicketMessageKind
 
 
 def transcript(
@@ -69,4 +69,7 @@ def _event(event: TicketEvent, t: Translator, timezone: str) -> str:
 def _actor(actor: str, t: Translator) -> str:
     if actor in ("reader", "system"):
         return t(f"desk-actor-{actor}")
-    return actor
+    staff = StaffMember.parse(actor)
+    if staff is None:
+        return actor
+    return t("desk-actor-staff", name=staff.name, platform=platform_name(t, staff.platform))

@@ -415,3 +415,21 @@ async def test_concurrent_identical_changes_record_one_event(
     closed = await storage.tickets.get(ticket.id)
     assert closed is not None
     assert closed.closed_at == events[-1].at
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        ANNA,
+        OLEG,
+        StaffMember(Platform.TELEGRAM, 7, "Анна (библиограф)"),
+        StaffMember(Platform.VK, 1, ""),
+    ],
+)
+def test_a_staff_actor_reads_back_as_the_staff_member(member: StaffMember) -> None:
+    assert StaffMember.parse(str(member)) == member
+
+
+@pytest.mark.parametrize("actor", ["reader", "system", "Анна (mail:5)", "Анна (vk:x)", "Анна vk:5"])
+def test_other_actors_are_not_staff_members(actor: str) -> None:
+    assert StaffMember.parse(actor) is None
