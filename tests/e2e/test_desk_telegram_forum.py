@@ -65,6 +65,7 @@ async def test_forum_topic_card_note_answer_follow_up_and_rating(
         assert expected in shown, (expected, shown)
     assert card_payloads(card) == [
         f"st:take:{number}",
+        f"st:asg:{number}",
         f"st:tpl:{number}",
         f"st:close:{number}",
     ]
