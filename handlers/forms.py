@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.events import AttachmentKind
+from handlers.i18n import characters, files_count
 from handlers.payloads import Payload, pack
 from handlers.replies import Button
 from handlers.turn import Turn
@@ -122,7 +123,7 @@ def on_message(turn: Turn, form: Form, max_attachments: int) -> str:
         room = max_attachments - len(stored)
         stored.extend(a.metadata() for a in files[: max(room, 0)])
         if room < len(files):
-            turn.say(turn.t("form-too-many-files", limit=max_attachments))
+            turn.say(turn.t("form-too-many-files", limit=files_count(turn.t, max_attachments)))
     text = (event.text or "").strip()
     if text:
         if not step.free_text:
@@ -130,7 +131,7 @@ def on_message(turn: Turn, form: Form, max_attachments: int) -> str:
             resume(turn, form)
             return FormOutcome.CONTINUE
         if len(text) > step.max_length:
-            turn.say(turn.t("form-answer-too-long", limit=step.max_length))
+            turn.say(turn.t("form-answer-too-long", limit=characters(turn.t, step.max_length)))
             resume(turn, form)
             return FormOutcome.CONTINUE
         error = step.validate(text) if step.validate else None

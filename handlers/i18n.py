@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -31,6 +32,21 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
         text: str = self._translations.ngettext(singular, plural, n)
         return text.format(n=n, **values)
+
+
+def characters(t: Translator, n: int) -> str:
+    """«1 символ», «3 символа», «4000 символов»."""
+    return t.plural("count-characters", "count-characters-many", n)
+
+
+def files_count(t: Translator, n: int) -> str:
+    """«1 файл», «3 файла», «10 файлов»."""
+    return t.plural("count-files", "count-files-many", n)
+
+
+def platform_name(t: Translator, platform: str) -> str:
+    """The name readers and staff know a platform by: «Telegram», «ВКонтакте»."""
+    return t(f"platform-{platform}")
 
 
 class Catalog:
@@ -75,8 +91,17 @@ class Catalog:
         ids: set[str] = set()
         for po_path in (self._directory / language / "LC_MESSAGES").glob("*.po"):
             with po_path.open("rb") as source:
-                ids |= {str(m.id) for m in read_po(source) if m.id and m.string}
+                ids |= {_singular(m.id) for m in read_po(source) if m.id and _translated(m.string)}
         return ids
+
+
+def _singular(msgid: str | Sequence[str]) -> str:
+    """A message's id; for a plural message, its singular id."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def _translated(msgstr: str | Sequence[str] | None) -> bool:
+    return bool(msgstr) if msgstr is None or isinstance(msgstr, str) else all(msgstr)
 
 
 def _compile(po_path: Path) -> Translations:

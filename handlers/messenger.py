@@ -6,7 +6,7 @@ from typing import Protocol
 
 from handlers.events import Attachment, Event
 from handlers.replies import Reply
-from storage.models import Address, Platform
+from storage.models import Address, Platform, StaffMember
 
 
 class DeliveryError(Exception):
@@ -69,4 +69,9 @@ class Messenger(Protocol):
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         """Whether the user administers the group chat."""
+        ...
+
+    async def chat_admins(self, chat: Address) -> list[StaffMember]:
+        """The people (not bots or communities) who administer the group chat, with their
+        names. Raises :class:`DeliveryError` when the platform will not tell."""
         ...

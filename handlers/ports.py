@@ -148,7 +148,17 @@ class Tickets(Protocol):
         Setting the status it already has changes nothing and records nothing."""
         ...
 
-    async def assign(self, ticket_id: int, staff: StaffMember, at: datetime) -> Ticket: ...
+    async def assign(
+        self,
+        ticket_id: int,
+        staff: StaffMember,
+        at: datetime,
+        *,
+        by: StaffMember | None = None,
+    ) -> Ticket:
+        """Make ``staff`` the assignee; a change of hands is recorded as an event naming who
+        had the ticket and who did it (``by``, by default ``staff`` themselves)."""
+        ...
 
     async def set_thread(self, ticket_id: int, thread: StaffThread) -> None: ...
 
@@ -176,7 +186,7 @@ class Tickets(Protocol):
         ...
 
     async def events(self, ticket_id: int) -> list[TicketEvent]:
-        """Status changes, oldest first."""
+        """Status changes and hand-overs, oldest first."""
         ...
 
     async def rate(self, ticket_id: int, rating: int, comment: str | None) -> None: ...
@@ -235,6 +245,14 @@ class StaffProfiles(Protocol):
     async def signature(self, platform: Platform, user_id: int) -> str | None: ...
 
     async def set_signature(self, platform: Platform, user_id: int, signature: str) -> None: ...
+
+    async def remember(self, member: StaffMember) -> None:
+        """Note that ``member`` acted in the staff chat, under the name they have now."""
+        ...
+
+    async def known(self, platform: Platform) -> list[StaffMember]:
+        """The staff members seen acting on ``platform``, with their latest names."""
+        ...
 
 
 class StaffDesk(Protocol):

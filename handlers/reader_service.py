@@ -19,7 +19,7 @@ from handlers.config import ServiceConfig
 from handlers.events import AttachmentKind, Event
 from handlers.flows.renew import RENEW_FORM
 from handlers.flows.staff_notice import notify_staff
-from handlers.i18n import Catalog
+from handlers.i18n import Catalog, characters
 from handlers.menus import (
     help_text,
     privacy_notice,
@@ -175,8 +175,8 @@ class ReaderService:
             turn.say(
                 turn.t(
                     "text-too-long",
-                    length=len(event.text),
-                    limit=self._config.policy.max_text_length,
+                    length=characters(turn.t, len(event.text)),
+                    limit=characters(turn.t, self._config.policy.max_text_length),
                 )
             )
         elif _only_unsupported(event):
@@ -375,11 +375,14 @@ class ReaderService:
             self._clock(),
         )
         forms.finish(turn)
-        hours = self._config.library.working_hours
-        turn.say(
-            turn.t("submitted-renew" if queued else "submitted-no-staff", hours=hours),
-            (turn.button("back-to-menu", pack("menu", "main")),),
+        library = self._config.library
+        text = turn.t(
+            "submitted-renew" if queued else "submitted-no-staff", hours=library.working_hours
         )
+        if library.contacts:
+            # Staff cannot answer a renewal here yet, so the reader needs a way to reach them.
+            text += "\n\n" + turn.t("help-contacts", contacts=library.contacts)
+        turn.say(text, (turn.button("back-to-menu", pack("menu", "main")),))
 
     def _on_free_message(self, turn: Turn) -> None:
         event = turn.event

@@ -141,6 +141,23 @@ class StaffMember:
     def __str__(self) -> str:
         return f"{self.name} ({self.platform}:{self.user_id})"
 
+    @classmethod
+    def parse(cls, text: str) -> StaffMember | None:
+        """The staff member a ``str()`` of one names (as stored for event actors), or None
+        when ``text`` is not such a string."""
+        name, bracket, rest = text.rpartition(" (")
+        platform, colon, user_id = rest.removesuffix(")").partition(":")
+        if not bracket or not colon or not rest.endswith(")") or not user_id.isdigit():
+            return None
+        if platform not in {str(known) for known in Platform}:
+            return None
+        return cls(Platform(platform), int(user_id), name)
+
+    @property
+    def key(self) -> tuple[Platform, int]:
+        """Who this is, whatever name they go by now."""
+        return (self.platform, self.user_id)
+
 
 @dataclass(frozen=True, slots=True)
 class StaffThread:
@@ -186,13 +203,29 @@ class TicketMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Handover:
+    """A ticket changing hands: ``by`` made ``assignee`` its assignee instead of ``previous``
+    (None when nobody had it). ``by`` is ``assignee`` when someone took it for themselves."""
+
+    previous: StaffMember | None
+    assignee: StaffMember
+    by: StaffMember
+
+    @property
+    def is_taken(self) -> bool:
+        return self.by.key == self.assignee.key
+
+
+@dataclass(frozen=True, slots=True)
 class TicketEvent:
     ticket_id: int
     from_status: TicketStatus | None
     to_status: TicketStatus
+    """A hand-over leaves the status as it was: then ``from_status`` equals ``to_status``."""
     actor: str
     """Who made the change: a staff member's ``str()``, ``"reader"`` or ``"system"``."""
     at: datetime
+    handover: Handover | None = None
 
 
 @dataclass(frozen=True, slots=True)

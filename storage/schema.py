@@ -154,6 +154,7 @@ ticket_events = Table(
     Column("to_status", String(16), nullable=False),
     Column("actor", String(255), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    Column("handover", Json, nullable=True),
     Index(None, "ticket_id", "id"),
 )
 
@@ -193,6 +194,15 @@ poll_cursors = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 """Where each update feed was read up to (a VK long poll ``ts``), so a restart resumes there."""
+
+known_staff = Table(
+    "known_staff",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(255), nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+)
 
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built

@@ -8,6 +8,7 @@ from sqlalchemy import Row, Select, select
 
 from storage.models import (
     Address,
+    Handover,
     Platform,
     StaffMember,
     StaffThread,
@@ -34,6 +35,12 @@ def _member(platform: str | None, user_id: int | None, name: str | None) -> Staf
     if platform is None or user_id is None:
         return None
     return StaffMember(Platform(platform), user_id, name or "")
+
+
+def assignee_of(row: Row[Any]) -> StaffMember | None:
+    """The assignee stored in a row holding the ``assignee_*`` columns."""
+    values = row._mapping
+    return _member(values["assignee_platform"], values["assignee_user_id"], values["assignee_name"])
 
 
 def member_columns(prefix: str, member: StaffMember | None) -> dict[str, Any]:
@@ -73,9 +80,7 @@ def ticket(row: Row[Any]) -> Ticket:
         deadline_at=values["deadline_at"],
         created_at=values["created_at"],
         updated_at=values["updated_at"],
-        assignee=_member(
-            values["assignee_platform"], values["assignee_user_id"], values["assignee_name"]
-        ),
+        assignee=assignee_of(row),
         thread=thread,
         answered_at=values["answered_at"],
         closed_at=values["closed_at"],
@@ -108,4 +113,36 @@ def event(row: Row[Any]) -> TicketEvent:
         to_status=TicketStatus(values["to_status"]),
         actor=values["actor"],
         at=values["at"],
+        handover=_handover(values["handover"]),
     )
+
+
+def handover_json(handover: Handover) -> dict[str, Any]:
+    """The ``handover`` column of a ticket event."""
+    return {
+        "previous": _member_json(handover.previous),
+        "assignee": _member_json(handover.assignee),
+        "by": _member_json(handover.by),
+    }
+
+
+def _member_json(member: StaffMember | None) -> dict[str, Any] | None:
+    if member is None:
+        return None
+    return {"platform": str(member.platform), "user_id": member.user_id, "name": member.name}
+
+
+def _member_of(raw: Any) -> StaffMember | None:
+    if not isinstance(raw, dict):
+        return None
+    return _member(raw.get("platform"), raw.get("user_id"), raw.get("name"))
+
+
+def _handover(raw: Any) -> Handover | None:
+    if not isinstance(raw, dict):
+        return None
+    assignee = _member_of(raw.get("assignee"))
+    by = _member_of(raw.get("by"))
+    if assignee is None or by is None:
+        return None
+    return Handover(previous=_member_of(raw.get("previous")), assignee=assignee, by=by)

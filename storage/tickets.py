@@ -15,6 +15,7 @@ from storage.connectable import Connectable
 from storage.dialect import insert_or_ignore
 from storage.models import (
     Address,
+    Handover,
     SearchHit,
     StaffMember,
     StaffThread,
@@ -27,7 +28,9 @@ from storage.models import (
 )
 from storage.schema import staff_message_links, ticket_events, ticket_messages, tickets
 from storage.ticket_rows import (
+    assignee_of,
     event,
+    handover_json,
     member_columns,
     message,
     thread_columns,
@@ -168,14 +171,52 @@ class TicketRepository:
                 )
             return await self._require(conn, ticket_id)
 
-    async def assign(self, ticket_id: int, staff: StaffMember, at: datetime) -> Ticket:
+    async def assign(
+        self,
+        ticket_id: int,
+        staff: StaffMember,
+        at: datetime,
+        *,
+        by: StaffMember | None = None,
+    ) -> Ticket:
         """Make ``staff`` the ticket's assignee (the status is left to :meth:`set_status`).
-        Raises :class:`TicketNotFound` for an unknown ticket."""
+
+        When the ticket changes hands, the hand-over is recorded as an event with the status
+        unchanged: who had it, who has it now and who did it (``by``, by default ``staff``
+        taking it for themselves). Assigning the current assignee again records nothing.
+        Raises :class:`TicketNotFound` for an unknown ticket.
+        """
+        actor = by or staff
+        # Touching the row first takes SQLite's write lock and PostgreSQL's row lock before
+        # the current assignee is read, so two hand-overs never both see the same "before".
+        touch = update(tickets).where(tickets.c.id == ticket_id).values(updated_at=at)
+        current = select(
+            tickets.c.status,
+            tickets.c.assignee_platform,
+            tickets.c.assignee_user_id,
+            tickets.c.assignee_name,
+        ).where(tickets.c.id == ticket_id)
         async with self._engine.begin() as conn:
+            if (await conn.execute(touch)).rowcount == 0:
+                raise TicketNotFound(ticket_id)
+            row = (await conn.execute(current)).one()
+            previous = assignee_of(row)
+            if previous is None or previous.key != staff.key:
+                handover = Handover(previous=previous, assignee=staff, by=actor)
+                await conn.execute(
+                    insert(ticket_events).values(
+                        ticket_id=ticket_id,
+                        from_status=row.status,
+                        to_status=row.status,
+                        actor=str(actor),
+                        at=at,
+                        handover=handover_json(handover),
+                    )
+                )
             await conn.execute(
                 update(tickets)
                 .where(tickets.c.id == ticket_id)
-                .values(**member_columns("assignee", staff), updated_at=at)
+                .values(**member_columns("assignee", staff))
             )
             return await self._require(conn, ticket_id)
 
@@ -271,7 +312,7 @@ class TicketRepository:
             return [message(row) for row in await conn.execute(query)]
 
     async def events(self, ticket_id: int) -> list[TicketEvent]:
-        """Status changes, oldest first."""
+        """Status changes and hand-overs, oldest first."""
         query = (
             select(ticket_events)
             .where(ticket_events.c.ticket_id == ticket_id)

@@ -54,3 +54,17 @@ class ChatAdmins:
         answer = member.status in ADMIN_STATUSES
         self._known[key] = (answer, now + self._ttl)
         return answer
+
+    async def people(self, chat_id: int) -> list[tuple[int, str]]:
+        """The chat's human admins as ``(user id, full name)``, asked anew each time (staff
+        ask this only to pick a colleague). Raises ``DeliveryError`` when Telegram refuses."""
+        with neutral_errors():
+            members = await self._bot.get_chat_administrators(chat_id)
+        expires = self._clock() + self._ttl
+        people: list[tuple[int, str]] = []
+        for member in members:
+            if member.user.is_bot:
+                continue
+            self._known[(chat_id, member.user.id)] = (True, expires)
+            people.append((member.user.id, member.user.full_name))
+        return people

@@ -18,7 +18,7 @@ from bot.telegram.topics import ForumTopics
 from handlers.events import Attachment, AttachmentKind, Event
 from handlers.messenger import PermanentError, TransientError
 from handlers.replies import Reply
-from storage.models import Address, Platform
+from storage.models import Address, Platform, StaffMember
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,11 @@ class TelegramMessenger:
         is logged and answers False.
         """
         return await self._admins.is_admin(_chat_id(chat), user_id)
+
+    async def chat_admins(self, chat: Address) -> list[StaffMember]:
+        """The chat's creator and administrators, bots left out (``getChatAdministrators``)."""
+        people = await self._admins.people(_chat_id(chat))
+        return [StaffMember(Platform.TELEGRAM, user_id, name) for user_id, name in people]
 
     def _thread(self, chat_id: int, thread_id: int | None) -> int | None:
         # Telegram refuses a thread id in a chat without topics, and the contract says the

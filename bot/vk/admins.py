@@ -36,23 +36,29 @@ class ChatAdmins:
         self._api = api
         self._ttl = ttl
         self._clock = clock
-        self._known: dict[int, tuple[frozenset[int], float]] = {}
+        self._known: dict[int, tuple[dict[int, str], float]] = {}
 
     async def is_admin(self, peer_id: int, user_id: int) -> bool:
+        try:
+            admins = await self.people(peer_id)
+        except DeliveryError as error:
+            logger.warning("Could not list the admins of VK chat %s: %s", peer_id, error)
+            return False
+        return user_id in admins
+
+    async def people(self, peer_id: int) -> dict[int, str]:
+        """The chat's admins and owner (people only), by id, with their names. Raises
+        ``DeliveryError`` when VK will not tell; a failure is not remembered."""
         now = self._clock()
         known = self._known.get(peer_id)
         if known is None or known[1] <= now:
-            try:
-                admins = await self._fetch(peer_id)
-            except DeliveryError as error:
-                logger.warning("Could not list the admins of VK chat %s: %s", peer_id, error)
-                return False
-            known = (admins, now + self._ttl)
+            known = (await self._fetch(peer_id), now + self._ttl)
             self._known[peer_id] = known
-        return user_id in known[0]
+        return known[0]
 
-    async def _fetch(self, peer_id: int) -> frozenset[int]:
+    async def _fetch(self, peer_id: int) -> dict[int, str]:
         admins: set[int] = set()
+        names: dict[int, str] = {}
         offset = 0
         while True:
             with delivery_errors():
@@ -63,14 +69,28 @@ class ChatAdmins:
                     count=PAGE_SIZE,
                 )
             if not isinstance(page, dict):
-                return frozenset(admins)
+                break
             items: list[Any] = page.get("items") or []
             admins.update(
                 int(item["member_id"])
                 for item in items
                 if isinstance(item, dict) and (item.get("is_admin") or item.get("is_owner"))
             )
+            names.update(_names(page.get("profiles")))
             offset += len(items)
             total = page.get("count")
             if not items or not isinstance(total, int) or offset >= total:
-                return frozenset(admins)
+                break
+        return {user_id: names.get(user_id, "") for user_id in admins if user_id > 0}
+
+
+def _names(profiles: Any) -> dict[int, str]:
+    if not isinstance(profiles, list):
+        return {}
+    return {
+        int(profile["id"]): " ".join(
+            str(part) for part in (profile.get("first_name"), profile.get("last_name")) if part
+        )
+        for profile in profiles
+        if isinstance(profile, dict) and isinstance(profile.get("id"), int)
+    }

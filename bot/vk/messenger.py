@@ -20,7 +20,7 @@ from bot.vk.updates import CHAT_PEER_BASE
 from handlers.events import Attachment, Event
 from handlers.messenger import DeliveryError, PermanentError
 from handlers.replies import Reply
-from storage.models import Address, Platform
+from storage.models import Address, Platform, StaffMember
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +162,17 @@ class VkMessenger:
         if chat.peer_id < CHAT_PEER_BASE:
             return False
         return await self._admins.is_admin(chat.peer_id, user_id)
+
+    async def chat_admins(self, chat: Address) -> list[StaffMember]:
+        """The chat's admins and owner (people, not communities), named from VK's profiles.
+        Cached like :meth:`is_chat_admin`; raises ``DeliveryError`` when VK refuses."""
+        if chat.peer_id < CHAT_PEER_BASE:
+            return []
+        people = await self._admins.people(chat.peer_id)
+        return [
+            StaffMember(Platform.VK, user_id, name or str(user_id))
+            for user_id, name in people.items()
+        ]
 
     async def _deliver(
         self,

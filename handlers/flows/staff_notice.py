@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.config import ServiceConfig
 from handlers.events import Attachment, AttachmentKind
-from handlers.i18n import Translator
+from handlers.i18n import Translator, platform_name
 from handlers.ports import Outbox
 from handlers.replies import Reply
 from storage.models import Platform, Reader
@@ -34,7 +34,7 @@ async def notify_staff(
         "staff-new-request",
         kind=staff_t(kind),
         name=reader.display_name or staff_t("staff-anonymous"),
-        platform=str(reader.address.platform),
+        platform=platform_name(staff_t, reader.address.platform),
     )
     reply = Reply(text=f"{header}\n\n{body}", attachments=tuple(_relayable(files)))
     key = f"staff:{kind}:{reader.id}:{at.strftime('%Y%m%dT%H%M%S%f')}"

@@ -1,4 +1,4 @@
-"""The staff buttons on cards and template lists: take, close, reopen, templates."""
+"""The staff buttons on cards and pickers: take, assign, close, reopen, templates."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from handlers.payloads import Payload, pack, parse
 from handlers.ports import Templates, Tickets
 from handlers.replies import Button, Reply
 from handlers.staff.answers import Answers, Origin
+from handlers.staff.assignment import Assignment
 from handlers.staff.desk import StaffDeskService
 from handlers.staff.formatting import shorten
 from handlers.staff.posting import in_thread
@@ -32,12 +33,14 @@ class StaffActions:
         tickets: Tickets,
         templates: Templates,
         answers: Answers,
+        assignment: Assignment,
         clock: Callable[[], datetime],
     ) -> None:
         self._desk = desk
         self._tickets = tickets
         self._templates = templates
         self._answers = answers
+        self._assignment = assignment
         self._clock = clock
         self._t = desk.t
 
@@ -50,7 +53,14 @@ class StaffActions:
             return self._t("desk-no-such-ticket")
         verb = payload.arg(0)
         if verb == "take":
-            return await self._take(ticket, staff)
+            return await self._assignment.take(ticket, staff)
+        if verb == "asg":
+            return await self._assignment.offer(ticket, staff, self._press_key(event))
+        if verb == "asgto":
+            colleague = payload.arg(2)
+            if colleague is None or not colleague.isdigit():
+                return self._t("desk-stale-button")
+            return await self._assignment.hand_over_to_id(ticket, int(colleague), staff)
         if verb == "close":
             return await self._close(ticket, staff)
         if verb == "reopen":
@@ -65,16 +75,6 @@ class StaffActions:
         if raw is None or not raw.isdigit():
             return None
         return await self._tickets.get(int(raw))
-
-    async def _take(self, ticket: Ticket, staff: StaffMember) -> str:
-        if ticket.status is TicketStatus.CLOSED:
-            return self._t("desk-closed-reopen-first", number=ticket.id)
-        now = self._clock()
-        await self._tickets.assign(ticket.id, staff, now)
-        if ticket.status is TicketStatus.NEW:
-            await self._tickets.set_status(ticket.id, TicketStatus.IN_PROGRESS, str(staff), now)
-        await self._desk.refresh_card(ticket.id)
-        return self._t("desk-taken", number=ticket.id)
 
     async def _close(self, ticket: Ticket, staff: StaffMember) -> str:
         if ticket.status is TicketStatus.CLOSED:

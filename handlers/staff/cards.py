@@ -8,17 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from handlers.config import TicketPolicy
-from handlers.i18n import Translator
+from handlers.i18n import Translator, platform_name
 from handlers.payloads import pack
 from handlers.replies import Button, Reply
 from handlers.staff.files import file_names
 from handlers.staff.formatting import MESSAGE_LIMIT, local_time, shorten
 from handlers.tickets.kinds import ticket_forms
-from storage.models import Platform, Ticket, TicketKind, TicketMessage, TicketStatus
+from storage.models import (
+    Handover,
+    Ticket,
+    TicketEvent,
+    TicketKind,
+    TicketMessage,
+    TicketStatus,
+)
 
 TOPIC_TITLE_LIMIT = 128
 FIELD_VALUE_LIMIT = 600
-PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.VK: "VK"}
 
 
 _FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -41,6 +47,24 @@ def reader_name(t: Translator, ticket: Ticket) -> str:
     return ticket.reader_name or t("desk-reader-anonymous")
 
 
+def handover_text(t: Translator, handover: Handover) -> str:
+    """«Передан: Ольга → Мария. Кто передал: Пётр» and the like: who had it, who has it,
+    who did it."""
+    assignee = handover.assignee.name
+    if handover.is_taken:
+        if handover.previous is None:
+            return t("desk-handover-took", name=assignee)
+        return t("desk-handover-taken-from", previous=handover.previous.name, name=assignee)
+    if handover.previous is None:
+        return t("desk-handover-assigned", name=assignee, by=handover.by.name)
+    return t(
+        "desk-handover-passed",
+        previous=handover.previous.name,
+        name=assignee,
+        by=handover.by.name,
+    )
+
+
 def topic_title(t: Translator, ticket: Ticket) -> str:
     """«№12 · Тематический · Анна Петрова», cut to Telegram's topic name limit."""
     title = f"№{ticket.id} · {kind_name(t, ticket.kind)} · {reader_name(t, ticket)}"
@@ -53,10 +77,14 @@ def render_card(
     t: Translator,
     timezone: str,
     now: datetime,
+    last_handover: TicketEvent | None = None,
 ) -> Reply:
     """The card's text and buttons. Files are named here and posted right after the card,
-    so the card stays a plain text message that both platforms can edit in place."""
-    platform = PLATFORM_NAMES.get(ticket.reader_platform, "—") if ticket.reader_platform else "—"
+    so the card stays a plain text message that both platforms can edit in place.
+
+    ``last_handover`` is the event of the ticket's last change of hands: the card says it
+    when the ticket came from a colleague or was given by one."""
+    platform = platform_name(t, ticket.reader_platform) if ticket.reader_platform else "—"
     deadline = local_time(ticket.deadline_at, timezone)
     if ticket.status.is_open and now > ticket.deadline_at:
         deadline = t("desk-overdue-mark", deadline=deadline)
@@ -65,8 +93,13 @@ def render_card(
         t("desk-card-status", status=status_name(t, ticket.status)),
         t("desk-card-deadline", deadline=deadline),
         t("desk-card-assignee", name=ticket.assignee.name if ticket.assignee else "—"),
-        t("desk-card-reader", name=reader_name(t, ticket), platform=platform),
     ]
+    change = last_handover.handover if last_handover else None
+    # Taking a ticket nobody had is what the assignee line already says.
+    if last_handover and change and (change.previous is not None or not change.is_taken):
+        when = local_time(last_handover.at, timezone)
+        lines.append(t("desk-card-handover", change=handover_text(t, change), at=when))
+    lines.append(t("desk-card-reader", name=reader_name(t, ticket), platform=platform))
     labels = _FIELD_LABELS.get(ticket.kind, {})
     fields = [
         f"{t(labels[key]) if key in labels else key}: {value}"
@@ -98,6 +131,7 @@ def card_buttons(ticket: Ticket, t: Translator) -> tuple[tuple[Button, ...], ...
         return ((Button(t("desk-button-reopen"), pack("st", "reopen", number)),),)
     first = (
         Button(t("desk-button-take"), pack("st", "take", number)),
+        Button(t("desk-button-assign"), pack("st", "asg", number)),
         Button(t("desk-button-templates"), pack("st", "tpl", number)),
     )
     second = [Button(t("desk-button-close"), pack("st", "close", number))]

@@ -1,4 +1,5 @@
-"""Staff-chat commands: the queue, a ticket's history, search, templates and signatures."""
+"""Staff-chat commands: the queue, a ticket's history, assigning, search, templates and
+signatures."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from handlers.events import Event
 from handlers.i18n import Translator
 from handlers.numbers import typed_number
 from handlers.ports import StaffProfiles, Templates, Tickets
+from handlers.staff.assignment import Assignment
 from handlers.staff.cards import kind_name
+from handlers.staff.colleagues import matching
 from handlers.staff.formatting import duration, local_time, pack_lines, shorten
 from handlers.staff.history import transcript
 from storage.models import StaffMember
@@ -30,6 +33,7 @@ class StaffCommands:
         tickets: Tickets,
         templates: Templates,
         profiles: StaffProfiles,
+        assignment: Assignment,
         config: ServiceConfig,
         t: Translator,
         clock: Callable[[], datetime],
@@ -37,6 +41,7 @@ class StaffCommands:
         self._tickets = tickets
         self._templates = templates
         self._profiles = profiles
+        self._assignment = assignment
         self._config = config
         self._t = t
         self._clock = clock
@@ -49,6 +54,8 @@ class StaffCommands:
             return await self._queue()
         if command == "ticket":
             return await self._ticket(argument)
+        if command == "assign":
+            return await self._assign(staff, argument)
         if command == "find":
             return await self._find(argument)
         if command == "templates":
@@ -93,6 +100,36 @@ class StaffCommands:
         messages = await self._tickets.messages(ticket.id)
         events = await self._tickets.events(ticket.id)
         return transcript(ticket, messages, events, self._t, self._tz)
+
+    async def _assign(self, staff: StaffMember, argument: str) -> list[str]:
+        """``/assign N`` lists the colleagues; ``/assign N WHO`` hands ticket N to the one
+        colleague ``WHO`` names (an id or the start of their name)."""
+        parts = argument.split(maxsplit=1)
+        number = parts[0].lstrip("№#") if parts else ""
+        if not number.isdigit():
+            return [self._t("desk-assign-usage")]
+        ticket = await self._tickets.get(int(number))
+        if ticket is None:
+            return [self._t("desk-no-such-ticket")]
+        colleagues = await self._assignment.colleagues.all()
+        if len(parts) < 2:
+            return self._colleague_list(self._t("desk-assign-whom", number=ticket.id), colleagues)
+        found = matching(colleagues, parts[1])
+        if not found:
+            return self._colleague_list(self._t("desk-assign-no-match", query=parts[1]), colleagues)
+        if len(found) > 1:
+            return self._colleague_list(self._t("desk-assign-ambiguous", query=parts[1]), found)
+        return [await self._assignment.hand_over(ticket, found[0], staff)]
+
+    def _colleague_list(self, title: str, colleagues: list[StaffMember]) -> list[str]:
+        lines = [title]
+        lines.extend(
+            self._t("desk-colleague-line", id=member.user_id, name=member.name)
+            for member in colleagues
+        )
+        if not colleagues:
+            lines.append(self._t("desk-assign-nobody"))
+        return pack_lines(lines)
 
     async def _find(self, argument: str) -> list[str]:
         if not argument:

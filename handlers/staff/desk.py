@@ -136,7 +136,7 @@ class StaffDeskService:
         if thread is None or thread.chat != chat:
             ticket = await self._placed(ticket)
             thread = ticket.thread
-        card = render_card(ticket, await self._request(ticket.id), self.t, self._tz, self._clock())
+        card = await self._card(ticket, await self._request(ticket.id))
         messenger = self._messengers.get(chat.platform)
         if thread is not None and thread.card_message_id is not None and messenger is not None:
             try:
@@ -230,6 +230,12 @@ class StaffDeskService:
         except DeliveryError as error:
             log.warning("could not reopen topic %d: %s", thread.topic_id, error)
 
+    async def _card(self, ticket: Ticket, request: TicketMessage | None) -> Reply:
+        events = await self._tickets.events(ticket.id)
+        handovers = [event for event in events if event.handover is not None]
+        last = handovers[-1] if handovers else None
+        return render_card(ticket, request, self.t, self._tz, self._clock(), last)
+
     async def _request(self, ticket_id: int) -> TicketMessage | None:
         for message in await self._tickets.messages(ticket_id):
             if message.kind is TicketMessageKind.READER:
@@ -244,7 +250,7 @@ class StaffDeskService:
         card: Reply | None = None,
     ) -> None:
         if card is None:
-            card = render_card(ticket, request, self.t, self._tz, self._clock())
+            card = await self._card(ticket, request)
         topic_id = ticket.thread.topic_id if ticket.thread else None
         placed = dataclasses.replace(card, thread_id=topic_id)
         key = f"card:{ticket.id}:{occasion}:{card_digest(placed)}"

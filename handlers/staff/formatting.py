@@ -24,10 +24,15 @@ def duration(span: timedelta, t: Translator) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return t("desk-duration-days", days=days, hours=hours)
+        return t("desk-duration-days", days=day_count(days, t), hours=hours)
     if hours:
         return t("desk-duration-hours", hours=hours, minutes=minutes)
     return t("desk-duration-minutes", minutes=minutes)
+
+
+def day_count(days: int, t: Translator) -> str:
+    """«1 день», «3 дня», «7 дней»: a number of days in words that agree with it."""
+    return t.plural("desk-count-days", "desk-count-days-many", days)
 
 
 def pack_lines(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.i18n import Translator
-from handlers.staff.cards import kind_name, reader_name, status_name
+from handlers.i18n import Translator, platform_name
+from handlers.staff.cards import handover_text, kind_name, reader_name, status_name
 from handlers.staff.files import file_names
 from handlers.staff.formatting import local_time, pack_lines
-from storage.models import Ticket, TicketEvent, TicketMessage, TicketMessageKind
+from storage.models import StaffMember, Ticket, TicketEvent, TicketMessage, TicketMessageKind
 
 
 def transcript(
@@ -53,17 +53,23 @@ def _message(ticket: Ticket, message: TicketMessage, t: Translator, timezone: st
 
 
 def _event(event: TicketEvent, t: Translator, timezone: str) -> str:
-    before = status_name(t, event.from_status) if event.from_status else "—"
-    change = t(
-        "desk-history-event",
-        before=before,
-        after=status_name(t, event.to_status),
-        actor=_actor(event.actor, t),
-    )
+    if event.handover is not None and event.from_status == event.to_status:
+        change = handover_text(t, event.handover)
+    else:
+        before = status_name(t, event.from_status) if event.from_status else "—"
+        change = t(
+            "desk-history-event",
+            before=before,
+            after=status_name(t, event.to_status),
+            actor=_actor(event.actor, t),
+        )
     return f"[{local_time(event.at, timezone)}] {change}"
 
 
 def _actor(actor: str, t: Translator) -> str:
     if actor in ("reader", "system"):
         return t(f"desk-actor-{actor}")
-    return actor
+    staff = StaffMember.parse(actor)
+    if staff is None:
+        return actor
+    return t("desk-actor-staff", name=staff.name, platform=platform_name(t, staff.platform))

@@ -10,7 +10,7 @@ from handlers.ports import Tickets, Transactions
 from handlers.replies import Reply
 from handlers.staff.cards import kind_name
 from handlers.staff.desk import StaffDeskService
-from handlers.staff.formatting import duration, pack_lines
+from handlers.staff.formatting import day_count, duration, pack_lines
 from storage.models import Ticket, TicketMessageKind, TicketStatus
 
 MAX_LISTED = 100
@@ -66,7 +66,7 @@ class StaffReminders:
         days = self._config.tickets.auto_close_days
         closed: list[int] = []
         for ticket in await self._tickets.answered_before(now - timedelta(days=days)):
-            record = self._t("desk-auto-closed", days=days)
+            record = self._t("desk-auto-closed", days=day_count(days, self._t))
             async with self._transactions.transaction() as work:
                 await work.tickets.set_status(ticket.id, TicketStatus.CLOSED, SYSTEM_ACTOR, now)
                 await work.tickets.add_message(ticket.id, TicketMessageKind.SYSTEM, record, at=now)
@@ -74,7 +74,13 @@ class StaffReminders:
             closed.append(ticket.id)
         if closed:
             numbers = ", ".join(f"№{number}" for number in closed)
-            texts = pack_lines([self._t("desk-auto-closed-summary", days=days, numbers=numbers)])
+            texts = pack_lines(
+                [
+                    self._t(
+                        "desk-auto-closed-summary", days=day_count(days, self._t), numbers=numbers
+                    )
+                ]
+            )
             await self._desk.chat.post_all(
                 f"autoclose:{_slot(now)}", [Reply(text) for text in texts]
             )

@@ -16,6 +16,8 @@ from handlers.replies import Reply
 from handlers.staff.access import staff_member
 from handlers.staff.actions import StaffActions
 from handlers.staff.answers import Answers, Origin
+from handlers.staff.assignment import Assignment
+from handlers.staff.colleagues import Colleagues
 from handlers.staff.commands import StaffCommands
 from handlers.staff.desk import StaffDeskService, utc_now
 from handlers.staff.posting import answering
@@ -50,8 +52,15 @@ class StaffService:
     ) -> None:
         self._desk = desk
         self._tickets = tickets
+        self._profiles = profiles
         self._messengers = messengers
         self._config = config
+        assignment = Assignment(
+            desk=desk,
+            tickets=tickets,
+            colleagues=Colleagues(config=config, profiles=profiles, messengers=messengers),
+            clock=clock,
+        )
         self._answers = Answers(
             desk=desk,
             tickets=tickets,
@@ -64,12 +73,18 @@ class StaffService:
             clock=clock,
         )
         self._actions = StaffActions(
-            desk=desk, tickets=tickets, templates=templates, answers=self._answers, clock=clock
+            desk=desk,
+            tickets=tickets,
+            templates=templates,
+            answers=self._answers,
+            assignment=assignment,
+            clock=clock,
         )
         self._commands = StaffCommands(
             tickets=tickets,
             templates=templates,
             profiles=profiles,
+            assignment=assignment,
             config=config,
             t=desk.t,
             clock=clock,
@@ -86,7 +101,10 @@ class StaffService:
             staff = await staff_member(event, self._config, messenger)
             if staff is None:
                 await self._acknowledge(messenger, event, None)
-            elif event.is_button:
+                return
+            # Remembered so that a colleague can pick them by the name they use here.
+            await self._profiles.remember(staff)
+            if event.is_button:
                 notice = await self._actions.press(event, staff)
                 await self._acknowledge(messenger, event, notice)
             elif event.command and not self._is_note(event.text):

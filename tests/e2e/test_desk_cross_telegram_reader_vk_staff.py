@@ -74,6 +74,7 @@ async def test_telegram_reader_answered_by_vk_staff(
     assert card.keyboard is not None and card.keyboard["inline"] is True
     assert vk_client.payloads(card) == [
         f"st:take:{number}",
+        f"st:asg:{number}",
         f"st:tpl:{number}",
         f"st:close:{number}",
     ]

@@ -50,7 +50,7 @@ async def test_vk_reader_answered_by_telegram_staff(
     card = await telegram_staff_message(telegram, lambda m: m.message_id == card_message_id)
     card_text = text_of(card)
     assert f"📋 Запрос №{number} · Адресный" in card_text
-    assert "Читатель: Анна Смирнова (VK)" in card_text
+    assert "Читатель: Анна Смирнова (ВКонтакте)" in card_text
     assert DETAILS in card_text
     assert "Файлы: фото" in card_text
     assert f"st:take:{number}" in telegram_payloads(card)

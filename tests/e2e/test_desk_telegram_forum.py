@@ -65,6 +65,7 @@ async def test_forum_topic_card_note_answer_follow_up_and_rating(
         assert expected in shown, (expected, shown)
     assert card_payloads(card) == [
         f"st:take:{number}",
+        f"st:asg:{number}",
         f"st:tpl:{number}",
         f"st:close:{number}",
     ]
@@ -127,7 +128,7 @@ async def test_forum_topic_card_note_answer_follow_up_and_rating(
     await wait_status(app, number, TicketStatus.ANSWERED)
     await reader_presses(telegram, READER, f"tk:rate:{number}:5")
     saved = await reader_says(telegram, READER, "Очень помогли, спасибо!")
-    assert "комментарий передан" in text_of(saved)
+    assert "Мы передали ваш комментарий библиотекарям" in text_of(saved)
     # Staff learn the score at once and the comment when it comes, both in the topic.
     await wait_posted(telegram, "Читатель оценил ответ: 5 из 5", thread_id=topic.thread_id)
     record = await wait_posted(telegram, "Комментарий: Очень помогли", thread_id=topic.thread_id)

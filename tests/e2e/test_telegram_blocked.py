@@ -69,7 +69,7 @@ async def test_reader_who_writes_again_is_reachable_again(
     assert not await reachable(app)
 
     answer = await say(telegram, READER, "/help")
-    assert "отвечает здесь на вопросы читателей" in text_of(answer)
+    assert "Здесь мы отвечаем на вопросы читателей" in text_of(answer)
     assert await reachable(app)
 
     await app.storage.outbox.enqueue(
@@ -96,7 +96,7 @@ async def test_403_on_an_interactive_reply_marks_the_reader_unreachable(
     await eventually(lambda: _unreachable(app), what="reader marked unreachable")
 
     answer = await say(telegram, READER, "/help")
-    assert "отвечает здесь на вопросы читателей" in text_of(answer)
+    assert "Здесь мы отвечаем на вопросы читателей" in text_of(answer)
     assert await reachable(app)
 
 

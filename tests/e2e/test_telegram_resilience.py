@@ -8,7 +8,7 @@ from tests.e2e.telegram_client import say, sends_to, text_of, wait_outbox
 from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5401
-HELP = "отвечает здесь на вопросы читателей"
+HELP = "Здесь мы отвечаем на вопросы читателей"
 LIBRARY = "Кузбасская научная медицинская библиотека"
 
 

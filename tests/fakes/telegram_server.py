@@ -103,9 +103,10 @@ class FakeUser:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = "ru"
+    is_bot: bool = False
 
     def to_json(self) -> Json:
-        data: Json = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        data: Json = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
         if self.last_name:
             data["last_name"] = self.last_name
         if self.username:
@@ -310,6 +311,7 @@ class FakeTelegramServer:
         self._holds: list[Hold] = []
         self._forums = Forums()
         self._member_status: dict[tuple[int, int], str] = {}
+        self._chat_users: dict[int, FakeUser] = {}
         self._user_messages: dict[tuple[int, int], Json] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -531,6 +533,10 @@ class FakeTelegramServer:
         if status not in STATUSES:
             raise ValueError(f"unknown chat member status {status!r}")
         self._member_status[(chat_id, user_id)] = status
+
+    def name_user(self, user: FakeUser) -> None:
+        """Give ``user``'s names (and bot flag) to getChatMember and getChatAdministrators."""
+        self._chat_users[user.id] = user
 
     # ---- scripted behaviour ---------------------------------------------------------------
 
@@ -874,18 +880,21 @@ class FakeTelegramServer:
         chat_id = _require_int(params, "chat_id")
         user_id = _require_int(params, "user_id")
         status = self._member_status.get((chat_id, user_id), "member")
-        return member_json(status, FakeUser(user_id).to_json())
+        return member_json(status, self._chat_user(user_id))
 
     def _get_chat_administrators(self, params: Mapping[str, Any]) -> list[Json]:
         chat_id = _require_int(params, "chat_id")
         admins = [
-            member_json(status, FakeUser(user_id).to_json())
+            member_json(status, self._chat_user(user_id))
             for (chat, user_id), status in self._member_status.items()
             if chat == chat_id and status in {"creator", "administrator"}
         ]
         if not any(member["status"] == "creator" for member in admins):
             admins.insert(0, member_json("creator", FakeUser(1, "Owner").to_json()))
         return admins
+
+    def _chat_user(self, user_id: int) -> Json:
+        return self._chat_users.get(user_id, FakeUser(user_id)).to_json()
 
     def _get_chat(self, params: Mapping[str, Any]) -> Json:
         chat_id = _require_int(params, "chat_id")

@@ -96,9 +96,10 @@ def build_service(
     staff_desk: StaffDesk | None = None,
     clock: Clock | None = None,
     tickets: TicketPolicy | None = None,
+    library: LibraryProfile | None = None,
 ) -> ReaderService:
     config = ServiceConfig(
-        library=LibraryProfile(name="Кузбасская научная медицинская библиотека"),
+        library=library or LibraryProfile(name="Кузбасская научная медицинская библиотека"),
         policy=ReaderPolicy(retention_days=180, max_text_length=500, flood_burst=flood_burst),
         staff_chat=staff,
         tickets=tickets or TicketPolicy(),

@@ -36,13 +36,14 @@ async def test_renewal_form_walks_to_staff_through_the_outbox(desk: Desk) -> Non
     reply = await desk.press(READER, "form:renew:items:pick:all")
     assert "A-12345" in reply.text and "Все мои книги" in reply.text
     reply = await desk.press(READER, "form:renew:confirm:send")
-    assert "Заявка на продление отправлена" in reply.text
+    assert reply.text.startswith("Заявка на продление передана библиотекарям.")
+    assert "Ответить в этом чате мы пока не сможем" in reply.text
     reader = await desk.storage.readers.get(READER)
     assert reader is not None
     claimed = await desk.storage.outbox.claim(10, _far_future(), 30)
     assert len(claimed) == 1 and claimed[0].address == STAFF
     assert "A-12345" in claimed[0].payload["text"]
-    assert "Анна Петрова (telegram)" in claimed[0].payload["text"]
+    assert "Анна Петрова (Telegram)" in claimed[0].payload["text"]
 
 
 async def test_restart_in_the_middle_resumes_at_the_same_step(desk: Desk) -> None:

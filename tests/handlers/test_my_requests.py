@@ -171,7 +171,7 @@ async def test_rating_with_a_comment(desk: Desk) -> None:
     [(_, record)] = desk.staff_desk.changed  # staff learn the score at once
     assert record is not None and record.text == "Читатель оценил ответ: 5 из 5."
     reply = await desk.say(READER, "Очень быстро, спасибо!")
-    assert "комментарий передан" in reply.text
+    assert "Мы передали ваш комментарий библиотекарям" in reply.text
     ticket = await desk.storage.tickets.get(1)
     assert ticket is not None
     assert (ticket.rating, ticket.rating_comment) == (5, "Очень быстро, спасибо!")

@@ -248,7 +248,7 @@ async def test_out_of_hours_acknowledgement_says_when_the_library_will_answer(
     await consenting_reader(desk, READER)
     await submit_question(desk, READER, "Когда открыт инсулин?")
     reply = desk.telegram.last(READER)
-    assert "Сейчас библиотека не работает" in reply.text
+    assert "Сейчас мы не работаем. Возьмёмся за запрос:" in reply.text
     assert "понедельник, 30 ноября, в 09:00" in reply.text
     assert "Ответим до: понедельник, 30 ноября, в 18:00" in reply.text
 
@@ -260,7 +260,7 @@ async def test_acknowledgement_in_english(desk: Desk) -> None:
     await submit_question(desk, READER, "When was insulin discovered?")
     reply = desk.telegram.last(READER)
     assert "Request No. 1 is accepted" in reply.text
-    assert "The library is closed now" in reply.text
+    assert "We are closed now. We will start on your request:" in reply.text
     assert "Monday 11 January at 09:00" in reply.text
 
 

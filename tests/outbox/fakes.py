@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from handlers.events import Attachment, Event
 from handlers.messenger import PermanentError
 from handlers.replies import Reply
-from storage.models import Address, Platform, Reader
+from storage.models import Address, Platform, Reader, StaffMember
 
 
 class ManualClock:
@@ -113,3 +113,6 @@ class ScriptedMessenger:
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         return False
+
+    async def chat_admins(self, chat: Address) -> list[StaffMember]:
+        return []

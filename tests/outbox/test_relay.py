@@ -8,7 +8,7 @@ from bot.outbox.relay import AttachmentRelay
 from handlers.events import Attachment, AttachmentKind, Event
 from handlers.messenger import PermanentError, TransientError
 from handlers.replies import Reply
-from storage.models import Address, Platform
+from storage.models import Address, Platform, StaffMember
 
 
 class FileSource:
@@ -44,6 +44,9 @@ class FileSource:
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         return False
+
+    async def chat_admins(self, chat: Address) -> list[StaffMember]:
+        return []
 
 
 def vk_photo(ref: str, size: int | None = None) -> Attachment:

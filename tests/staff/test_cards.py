@@ -32,6 +32,7 @@ async def test_plain_group_card_is_posted_and_linked(make_desk: DeskFactory) -> 
     assert "26.11.2026 12:00" in card.text  # the deadline on the library's Moscow clock
     assert [b.payload for b in card.flat_buttons()] == [
         f"st:take:{ticket.id}",
+        f"st:asg:{ticket.id}",
         f"st:tpl:{ticket.id}",
         f"st:close:{ticket.id}",
     ]
@@ -52,7 +53,7 @@ async def test_card_shows_nothing_personal_beyond_name_and_platform(
     await desk.open_ticket(await desk.reader(Address(Platform.VK, 424242)))
     [card] = desk.staff_posts()
     assert "424242" not in card.text
-    assert "(VK)" in card.text
+    assert "(ВКонтакте)" in card.text
 
 
 async def test_forum_ticket_gets_its_own_topic_with_the_card_first(

@@ -107,6 +107,7 @@ async def test_full_lifecycle_records_every_change(storage: Storage, reader: Rea
     ]
     assert history == [
         (None, TicketStatus.NEW, "reader", at(0)),
+        (TicketStatus.NEW, TicketStatus.NEW, str(ANNA), at(5)),
         (TicketStatus.NEW, TicketStatus.IN_PROGRESS, str(ANNA), at(5)),
         (TicketStatus.IN_PROGRESS, TicketStatus.ANSWERED, str(ANNA), at(60)),
         (TicketStatus.ANSWERED, TicketStatus.CLOSED, "system", at(90)),
@@ -140,6 +141,36 @@ async def test_reassigning_replaces_the_assignee(storage: Storage, reader: Reade
 
     assert moved.assignee == OLEG
     assert await storage.tickets.get(ticket.id) == moved
+
+
+async def test_every_change_of_hands_is_an_event_with_who_had_it_and_who_did_it(
+    storage: Storage, reader: Reader
+) -> None:
+    ticket = await open_ticket(storage, reader)
+    boss = StaffMember(Platform.TELEGRAM, 503, "Пётр")
+    await storage.tickets.assign(ticket.id, ANNA, at(1))
+    await storage.tickets.assign(ticket.id, ANNA, at(2))
+    await storage.tickets.assign(ticket.id, OLEG, at(3), by=boss)
+
+    [_, took, passed] = await storage.tickets.events(ticket.id)
+
+    assert (took.from_status, took.to_status, took.actor, took.at) == (
+        TicketStatus.NEW,
+        TicketStatus.NEW,
+        str(ANNA),
+        at(1),
+    )
+    assert took.handover is not None
+    assert (took.handover.previous, took.handover.assignee, took.handover.by) == (None, ANNA, ANNA)
+    assert took.handover.is_taken
+    assert (passed.actor, passed.at) == (str(boss), at(3))
+    assert passed.handover is not None
+    assert (passed.handover.previous, passed.handover.assignee, passed.handover.by) == (
+        ANNA,
+        OLEG,
+        boss,
+    )
+    assert not passed.handover.is_taken
 
 
 async def test_queue_is_open_tickets_oldest_first(storage: Storage, reader: Reader) -> None:
@@ -384,3 +415,21 @@ async def test_concurrent_identical_changes_record_one_event(
     closed = await storage.tickets.get(ticket.id)
     assert closed is not None
     assert closed.closed_at == events[-1].at
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        ANNA,
+        OLEG,
+        StaffMember(Platform.TELEGRAM, 7, "Анна (библиограф)"),
+        StaffMember(Platform.VK, 1, ""),
+    ],
+)
+def test_a_staff_actor_reads_back_as_the_staff_member(member: StaffMember) -> None:
+    assert StaffMember.parse(str(member)) == member
+
+
+@pytest.mark.parametrize("actor", ["reader", "system", "Анна (mail:5)", "Анна (vk:x)", "Анна vk:5"])
+def test_other_actors_are_not_staff_members(actor: str) -> None:
+    assert StaffMember.parse(actor) is None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from handlers.events import Attachment, Event
 from handlers.replies import Reply
-from storage.models import Address, Platform
+from storage.models import Address, Platform, StaffMember
 
 
 @dataclass
@@ -14,11 +14,15 @@ class RecordingMessenger:
     platform: Platform = Platform.TELEGRAM
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
+    notices: list[str | None] = field(default_factory=list)
+    """The pop-up notice of each acknowledged press, in order."""
     edits: list[tuple[Address, int, Reply]] = field(default_factory=list)
     forum: bool = False
     topics: list[str] = field(default_factory=list)
     reopened: list[int] = field(default_factory=list)
     admins: set[int] = field(default_factory=set)
+    names: dict[int, str] = field(default_factory=dict)
+    """The names ``chat_admins`` gives the admins (``Admin <id>`` otherwise)."""
     failures: list[Exception] = field(default_factory=list)
     """Raised by the next sends, one each, before sends succeed again."""
 
@@ -34,6 +38,7 @@ class RecordingMessenger:
     async def acknowledge(self, event: Event, notice: str | None = None) -> None:
         if event.callback_id:
             self.acknowledged.append(event.callback_id)
+            self.notices.append(notice)
 
     async def download(self, attachment: Attachment) -> bytes:
         return b""
@@ -49,6 +54,12 @@ class RecordingMessenger:
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         return user_id in self.admins
+
+    async def chat_admins(self, chat: Address) -> list[StaffMember]:
+        return [
+            StaffMember(self.platform, user_id, self.names.get(user_id, f"Admin {user_id}"))
+            for user_id in sorted(self.admins)
+        ]
 
     def replies_to(self, address: Address) -> list[Reply]:
         return [reply for to, reply in self.sent if to == address]

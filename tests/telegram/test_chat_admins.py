@@ -6,8 +6,9 @@ import pytest
 from aiogram import Bot
 
 from bot.telegram import TelegramMessenger
-from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
+from handlers.messenger import PermanentError
+from storage.models import Address, Platform, StaffMember
+from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 
 STAFF_CHAT_ID = -1001700
 STAFF_CHAT = Address(Platform.TELEGRAM, STAFF_CHAT_ID)
@@ -66,3 +67,33 @@ async def test_a_failed_check_answers_no_and_is_not_remembered(
 
     assert not await messenger.is_chat_admin(STAFF_CHAT, 31)
     assert await messenger.is_chat_admin(STAFF_CHAT, 31)
+
+
+async def test_the_admin_list_names_the_people_and_leaves_out_bots(
+    server: FakeTelegramServer, messenger: TelegramMessenger
+) -> None:
+    server.name_user(FakeUser(31, "Мария", "Иванова"))
+    server.name_user(FakeUser(32, "Пётр"))
+    server.name_user(FakeUser(33, "Helper", is_bot=True))
+    server.set_member_status(STAFF_CHAT_ID, 31, "creator")
+    server.set_member_status(STAFF_CHAT_ID, 32, "administrator")
+    server.set_member_status(STAFF_CHAT_ID, 33, "administrator")
+    server.set_member_status(STAFF_CHAT_ID, 34, "member")
+
+    admins = await messenger.chat_admins(STAFF_CHAT)
+
+    assert admins == [
+        StaffMember(Platform.TELEGRAM, 31, "Мария Иванова"),
+        StaffMember(Platform.TELEGRAM, 32, "Пётр"),
+    ]
+    assert await messenger.is_chat_admin(STAFF_CHAT, 32)
+    assert server.calls_of("getChatMember") == []
+
+
+async def test_a_refused_admin_list_raises(
+    server: FakeTelegramServer, messenger: TelegramMessenger
+) -> None:
+    server.fail_next(STAFF_CHAT_ID, status=400, method="getChatAdministrators")
+
+    with pytest.raises(PermanentError):
+        await messenger.chat_admins(STAFF_CHAT)

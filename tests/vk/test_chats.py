@@ -7,8 +7,9 @@ import json
 import pytest
 
 from bot.vk import VkAdapter, VkMessenger
+from handlers.messenger import DeliveryError
 from handlers.replies import Reply
-from storage.models import Address, Platform
+from storage.models import Address, Platform, StaffMember
 from tests.fakes.vk_server import FakeVkServer
 
 CHAT_PEER = 2_000_000_001
@@ -166,3 +167,30 @@ async def test_without_access_to_the_chat_nobody_is_an_admin_until_access_is_giv
 async def test_a_private_conversation_has_no_admins(vk: FakeVkServer, adapter: VkAdapter) -> None:
     assert not await adapter.messenger.is_chat_admin(Address(Platform.VK, STAFF), STAFF)
     assert vk.calls == []
+
+
+async def test_the_admin_list_names_the_admins_and_the_owner(
+    vk: FakeVkServer, adapter: VkAdapter
+) -> None:
+    vk.add_user(STAFF, "Мария", "Иванова")
+    vk.add_user(72, "Пётр", "Соколов")
+    vk.add_chat_member(CHAT_PEER, STAFF, admin=True)
+    vk.add_chat_member(CHAT_PEER, 72, owner=True)
+    vk.add_chat_member(CHAT_PEER, 73)
+
+    admins = await adapter.messenger.chat_admins(CHAT)
+
+    assert sorted(admins, key=lambda member: member.user_id) == [
+        StaffMember(Platform.VK, STAFF, "Мария Иванова"),
+        StaffMember(Platform.VK, 72, "Пётр Соколов"),
+    ]
+    assert await adapter.messenger.is_chat_admin(CHAT, 72)
+    assert len(vk.calls_of("messages.getConversationMembers")) == 1
+
+
+async def test_without_access_the_admin_list_raises(vk: FakeVkServer, adapter: VkAdapter) -> None:
+    vk.add_chat_member(CHAT_PEER, STAFF, admin=True)
+    vk.set_community_admin(CHAT_PEER, False)
+
+    with pytest.raises(DeliveryError):
+        await adapter.messenger.chat_admins(CHAT)
