@@ -11,6 +11,7 @@ from storage.models import (
     ConsentState,
     DialogState,
     Direction,
+    ErasedTicket,
     OutboxItem,
     Platform,
     Reader,
@@ -47,9 +48,11 @@ class Readers(Protocol):
 
     async def set_reachable(self, address: Address, reachable: bool) -> None: ...
 
-    async def forget(self, reader_id: int) -> None:
-        """Erase the reader and everything stored about them: messages, dialog state and
-        undelivered outbox rows addressed to them."""
+    async def forget(self, reader_id: int) -> list[ErasedTicket]:
+        """Erase the reader and every text, file reference and id of theirs, in one go: the
+        conversation log, dialog state, tickets with everything attached (search entries,
+        staff-chat posts) and every outbox row addressed to them or carrying their data.
+        Returns the erased tickets with their place in the staff chat."""
         ...
 
 
@@ -86,8 +89,12 @@ class Outbox(Protocol):
         payload: dict[str, Any],
         reader_id: int | None = None,
         not_before: datetime | None = None,
+        ticket_id: int | None = None,
     ) -> bool:
-        """Add a row; returns False (and changes nothing) if ``key`` is already there."""
+        """Add a row; returns False (and changes nothing) if ``key`` is already there.
+
+        ``reader_id`` names the reader whose data the row carries, ``ticket_id`` the ticket
+        it belongs to: erasing the reader or the ticket deletes the row."""
         ...
 
     async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
