@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.conversations import ConversationRepository
 from storage.dialogs import DialogRepository
+from storage.erasure import RetentionRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
 from storage.staff import StaffProfileRepository
@@ -91,7 +92,8 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
-    ``dialogs``, ``outbox``, ``tickets``, ``templates`` and ``staff`` (staff profiles).
+    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
+    ``retention``.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -107,6 +109,7 @@ class Storage:
         self.tickets = TicketRepository(engine, clock)
         self.templates = TemplateRepository(engine, clock)
         self.staff = StaffProfileRepository(engine, clock)
+        self.retention = RetentionRepository(engine)
 
     @classmethod
     def open(cls, url: str | URL, clock: Clock = utcnow, **engine_kwargs: Any) -> Self:

@@ -118,3 +118,18 @@ def _thread(values: Any) -> StaffThread | None:
         topic_id=values["staff_topic_id"],
         card_message_id=values["card_message_id"],
     )
+
+
+class RetentionRepository:
+    """The retention period's side of erasure."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def purge_before(self, cutoff: datetime) -> PurgeCounts:
+        """Delete, in one transaction, everything older than ``cutoff`` (see
+        :func:`purge_before`), then scrub the SQLite log."""
+        async with self._engine.begin() as conn:
+            counts = await purge_before(conn, cutoff)
+        await scrub(self._engine)
+        return counts
