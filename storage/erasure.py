@@ -62,7 +62,9 @@ async def erase_tickets(
     if not rows:
         return []
     ids = [row.id for row in rows]
-    await conn.execute(insert(anonymous_tickets), [_anonymous(row._mapping, reason) for row in rows])
+    await conn.execute(
+        insert(anonymous_tickets), [_anonymous(row._mapping, reason) for row in rows]
+    )
     await full_text.forget_tickets(conn, ids)
     # Messages, events, staff-chat links and outbox posts go by cascade.
     await conn.execute(delete(tickets).where(tickets.c.id.in_(ids)))
