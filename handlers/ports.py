@@ -55,6 +55,12 @@ class Readers(Protocol):
         Returns the erased tickets with their place in the staff chat."""
         ...
 
+    async def withdraw_consent(self, reader_id: int) -> list[ErasedTicket]:
+        """Record that the reader withdrew consent and erase what :meth:`forget` erases,
+        except the reader's platform, id, language and consent state. Returns the erased
+        tickets with their place in the staff chat."""
+        ...
+
 
 class Conversations(Protocol):
     async def record(
@@ -241,4 +247,9 @@ class StaffDesk(Protocol):
     async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
         """The reader cancelled or rated the ticket: update its card, and post ``message``
         (a SYSTEM record) in its thread when given."""
+        ...
+
+    async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
+        """The reader asked to be forgotten and these tickets of theirs were erased: replace
+        their cards in the staff chat with a notice saying so."""
         ...

@@ -56,7 +56,8 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
 
     A SQLite file gets its parent directory created, and every connection runs in WAL mode
     with foreign keys enforced, ``secure_delete`` on and a busy timeout, so that concurrent
-    writers wait instead of failing. Extra keyword arguments go to :func:`sqlalchemy.ext.asyncio.create_async_engine`.
+    writers wait instead of failing. Extra keyword arguments go to
+    :func:`sqlalchemy.ext.asyncio.create_async_engine`.
     """
     target = async_url(url)
     if target.get_backend_name() != "sqlite":

@@ -33,6 +33,16 @@ SETTLED = (str(OutboxStatus.SENT), str(OutboxStatus.FAILED), str(OutboxStatus.CA
 async def erase_reader(conn: AsyncConnection, reader_id: int) -> list[ErasedTicket]:
     """Delete the reader and everything about them (in the caller's transaction); returns
     their tickets as they were placed in the staff chat."""
+    erased = await erase_reader_data(conn, reader_id)
+    await conn.execute(delete(dialog_states).where(dialog_states.c.reader_id == reader_id))
+    await conn.execute(delete(readers).where(readers.c.id == reader_id))
+    return erased
+
+
+async def erase_reader_data(conn: AsyncConnection, reader_id: int) -> list[ErasedTicket]:
+    """Delete everything the reader wrote or was sent (in the caller's transaction): their
+    tickets, conversation log and outbox rows; the reader's own row and dialog state stay.
+    Returns the tickets as they were placed in the staff chat."""
     address = (
         await conn.execute(
             select(readers.c.platform, readers.c.peer_id).where(readers.c.id == reader_id)
@@ -48,8 +58,6 @@ async def erase_reader(conn: AsyncConnection, reader_id: int) -> list[ErasedTick
     await conn.execute(delete(outbox).where(addressed))
     erased = await erase_tickets(conn, tickets.c.reader_id == reader_id, FORGOTTEN)
     await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
-    await conn.execute(delete(dialog_states).where(dialog_states.c.reader_id == reader_id))
-    await conn.execute(delete(readers).where(readers.c.id == reader_id))
     return erased
 
 

@@ -132,6 +132,30 @@ class ReaderRepository:
         await erasure.scrub(self._engine)
         return erased
 
+    async def withdraw_consent(self, reader_id: int) -> list[ErasedTicket]:
+        """Record the withdrawal and erase, in one transaction, everything the reader wrote
+        or was sent, as :meth:`forget` does, and their name. What stays is the account the
+        withdrawal is recorded on: platform, id, language and consent state.
+
+        Returns the erased tickets with their place in the staff chat."""
+        now = self._clock()
+        withdrawn = (
+            update(readers)
+            .where(readers.c.id == reader_id)
+            .values(
+                consent=str(ConsentState.WITHDRAWN),
+                consent_at=now,
+                display_name=None,
+                updated_at=now,
+            )
+        )
+        async with self._engine.begin() as conn:
+            # The write first: on SQLite that takes the write lock up front.
+            await conn.execute(withdrawn)
+            erased = await erasure.erase_reader_data(conn, reader_id)
+        await erasure.scrub(self._engine)
+        return erased
+
     async def _update(self, reader_id: int, **changes: object) -> None:
         statement = (
             update(readers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from handlers.config import ServiceConfig
@@ -12,10 +12,17 @@ from handlers.i18n import Catalog, Translator
 from handlers.messenger import DeliveryError, Messenger
 from handlers.ports import Outbox, Tickets
 from handlers.replies import Reply
-from handlers.staff.cards import card_digest, reader_name, render_card, topic_title
+from handlers.staff.cards import (
+    card_digest,
+    forgotten_card,
+    reader_name,
+    render_card,
+    topic_title,
+)
 from handlers.staff.files import relayable
 from handlers.staff.posting import LINK_KEY, StaffChat, in_thread
 from storage.models import (
+    ErasedTicket,
     OutboxItem,
     Platform,
     StaffThread,
@@ -131,6 +138,28 @@ class StaffDeskService:
         else:
             await self._post_card(ticket, None, "new", card)
         return ticket
+
+    async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
+        """The reader's tickets were erased at their request: each card that reached the
+        staff chat is replaced in place with a notice saying so. A card that cannot be edited
+        any more gets the notice posted under it instead."""
+        for ticket in erased:
+            thread = ticket.thread
+            if thread is None or thread.card_message_id is None:
+                continue  # The card was never posted; its queued post went with the ticket.
+            notice = forgotten_card(ticket.id, self.t)
+            messenger = self._messengers.get(thread.chat.platform)
+            if messenger is not None:
+                try:
+                    await messenger.edit(thread.chat, thread.card_message_id, notice)
+                    continue
+                except DeliveryError as error:
+                    log.info("card of erased ticket %d not edited (%s)", ticket.id, error)
+            if thread.chat == self.chat.address:
+                placed = dataclasses.replace(
+                    notice, thread_id=thread.topic_id, reply_to=thread.card_message_id
+                )
+                await self.chat.post(f"forgotten:{thread.chat}:{thread.card_message_id}", placed)
 
     async def reopen_topic(self, ticket: Ticket) -> None:
         """Reopen the ticket's forum topic, if it has one (staff or a reader reopened it)."""
