@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import search as full_text
 from storage.models import Address, ErasedTicket, OutboxStatus, Platform, PurgeCounts, StaffThread
-from storage.schema import anonymous_tickets, dialog_states, messages, outbox, readers, tickets
+from storage.schema import (
+    anonymous_tickets,
+    dialog_states,
+    messages,
+    outbox,
+    readers,
+    staff_message_links,
+    tickets,
+)
 
 FORGOTTEN = "forgotten"
 EXPIRED = "expired"
@@ -70,13 +78,31 @@ async def erase_tickets(
     if not rows:
         return []
     ids = [row.id for row in rows]
+    posts = await _posts(conn, ids)
     await conn.execute(
         insert(anonymous_tickets), [_anonymous(row._mapping, reason) for row in rows]
     )
     await full_text.forget_tickets(conn, ids)
     # Messages, events, staff-chat links and outbox posts go by cascade.
     await conn.execute(delete(tickets).where(tickets.c.id.in_(ids)))
-    return [ErasedTicket(row.id, _thread(row._mapping)) for row in rows]
+    return [ErasedTicket(row.id, _thread(row._mapping), posts.get(row.id, ())) for row in rows]
+
+
+async def _posts(
+    conn: AsyncConnection, ticket_ids: list[int]
+) -> dict[int, tuple[tuple[Address, int], ...]]:
+    """The linked staff-chat messages of each ticket, oldest first."""
+    links = staff_message_links.c
+    rows = await conn.execute(
+        select(links.ticket_id, links.platform, links.chat_id, links.message_id)
+        .where(links.ticket_id.in_(ticket_ids))
+        .order_by(links.ticket_id, links.message_id)
+    )
+    posts: dict[int, tuple[tuple[Address, int], ...]] = {}
+    for row in rows:
+        chat = Address(Platform(row.platform), row.chat_id)
+        posts[row.ticket_id] = (*posts.get(row.ticket_id, ()), (chat, row.message_id))
+    return posts
 
 
 async def purge_before(conn: AsyncConnection, cutoff: datetime) -> PurgeCounts:

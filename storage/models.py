@@ -217,6 +217,8 @@ class ErasedTicket:
 
     id: int
     thread: StaffThread | None = None
+    posts: tuple[tuple[Address, int], ...] = ()
+    """The bot's posts about the ticket in staff chats, as linked (the card among them)."""
 
 
 @dataclass(frozen=True, slots=True)

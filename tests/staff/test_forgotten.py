@@ -30,6 +30,9 @@ async def test_forgotten_reader_cards_are_replaced_and_no_trace_is_left(
     assert any(NAME in reply.text for reply in desk.staff_posts())
     assert tables_holding(await table_text(desk.storage), WORDS, [READER.peer_id])
 
+    staff_posts = [n for n, (to, _) in enumerate(desk.telegram.sent, 1) if to == desk.chat]
+    assert len(staff_posts) >= 3, "the card, the follow-up and the answer's acknowledgement"
+
     erased = await desk.storage.readers.forget(reader.id)
     await desk.port.reader_forgotten(erased)
     await desk.drain()
@@ -38,8 +41,28 @@ async def test_forgotten_reader_cards_are_replaced_and_no_trace_is_left(
     assert (chat, message_id) == (desk.chat, 1)
     assert f"Запрос №{ticket.id}: читатель попросил удалить свои данные" in card.text
     assert NAME not in card.text and card.buttons == ()
+    assert desk.telegram.deleted == [(desk.chat, number) for number in staff_posts[1:]]
+    assert desk.telegram.renamed == [(101, f"№{ticket.id} · данные удалены по просьбе читателя")]
     assert tables_holding(await table_text(desk.storage), WORDS, [READER.peer_id]) == set()
     assert bytes_holding(file_bytes(desk.storage), WORDS, [READER.peer_id]) == set()
+
+
+async def test_posts_too_old_to_delete_stay_and_the_rest_goes_on(
+    make_desk: DeskFactory,
+) -> None:
+    desk = await make_desk()
+    reader = await desk.reader(READER, name=NAME)
+    ticket, _ = await desk.open_ticket(reader, "Обзор квазибраминовых соединений")
+    for text in ("первое vorpalfungus", "второе vorpalfungus"):
+        message = await desk.storage.tickets.add_message(ticket.id, TicketMessageKind.READER, text)
+        await desk.port.reader_wrote(await desk.ticket(ticket.id), message)
+        await desk.drain()
+    desk.telegram.undeletable.add(2)
+
+    await desk.port.reader_forgotten(await desk.storage.readers.forget(reader.id))
+
+    assert desk.telegram.deleted == [(desk.chat, 3)]
+    assert "попросил удалить свои данные" in desk.telegram.edits[-1][2].text
 
 
 async def test_a_card_that_cannot_be_edited_gets_the_notice_under_it(

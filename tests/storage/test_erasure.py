@@ -37,7 +37,7 @@ async def test_forget_leaves_no_word_or_id_of_the_reader_in_any_table(storage: S
 
     assert tables_holding(await table_text(storage), GONE_WORDS.values(), [GONE_ID]) == set()
     assert {ticket.id for ticket in erased} == {1, 2}
-    assert erased[0] == ErasedTicket(1, StaffThread(STAFF_CHAT, None, 901))
+    assert erased[0] == ErasedTicket(1, StaffThread(STAFF_CHAT, None, 901), ((STAFF_CHAT, 901),))
     dump = await table_text(storage)
     kept_traces = tables_holding(dump, KEPT_WORDS.values(), [KEPT_ID])
     assert {found.split(":")[0] for found in kept_traces} >= {
