@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, text
+from sqlalchemy import ColumnElement, delete, exists, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import search as full_text
@@ -51,19 +51,13 @@ async def erase_reader_data(conn: AsyncConnection, reader_id: int) -> list[Erase
     """Delete everything the reader wrote or was sent (in the caller's transaction): their
     tickets, conversation log and outbox rows; the reader's own row and dialog state stay.
     Returns the tickets as they were placed in the staff chat."""
-    address = (
-        await conn.execute(
-            select(readers.c.platform, readers.c.peer_id).where(readers.c.id == reader_id)
-        )
-    ).first()
-    addressed: ColumnElement[bool] = outbox.c.reader_id == reader_id
-    if address is not None:
-        addressed = or_(
-            addressed,
-            (outbox.c.platform == address.platform) & (outbox.c.peer_id == address.peer_id),
-        )
-    # Writes only, first one first: on SQLite that takes the write lock up front.
-    await conn.execute(delete(outbox).where(addressed))
+    same_address = exists().where(
+        readers.c.id == reader_id,
+        readers.c.platform == outbox.c.platform,
+        readers.c.peer_id == outbox.c.peer_id,
+    )
+    # A write first: on SQLite that takes the write lock up front.
+    await conn.execute(delete(outbox).where(or_(outbox.c.reader_id == reader_id, same_address)))
     erased = await erase_tickets(conn, tickets.c.reader_id == reader_id, FORGOTTEN)
     await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
     return erased
