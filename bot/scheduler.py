@@ -25,8 +25,10 @@ MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
 class RetentionJob:
-    """Deletes conversations older than the retention period promised in the privacy notice,
-    and delivered outbox rows that are no longer needed for de-duplication."""
+    """Deletes what is older than the retention period promised in the privacy notice: the
+    conversation log, tickets with everything attached, stale dialog states and settled
+    outbox rows (see :mod:`storage.erasure`); and, sooner, delivered outbox rows that are no
+    longer needed for de-duplication."""
 
     def __init__(
         self,
@@ -40,9 +42,15 @@ class RetentionJob:
 
     async def run(self) -> None:
         now = self._clock()
-        messages = await self._storage.conversations.erase_older_than(now - self._retention)
         rows = await self._storage.outbox.purge_sent(now - timedelta(days=SENT_OUTBOX_KEEP_DAYS))
-        log.info("retention: erased %d old messages and %d delivered outbox rows", messages, rows)
+        purged = await self._storage.retention.purge_before(now - self._retention)
+        log.info(
+            "retention: erased %d messages, %d tickets, %d dialog states and %d outbox rows",
+            purged.messages,
+            purged.tickets,
+            purged.dialog_states,
+            purged.outbox_rows + rows,
+        )
 
 
 class StaffJobs(Protocol):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from handlers.config import ServiceConfig
-from handlers.menus import main_menu_rows, privacy_notice, show_main_menu
+from handlers.menus import MENU_SETTINGS, main_menu_rows, privacy_notice, show_main_menu
 from handlers.payloads import pack
-from handlers.ports import Conversations, Readers
+from handlers.ports import Readers
 from handlers.turn import Turn
-from storage.models import ConsentState, Reader
+from storage.models import ConsentState, ErasedTicket, Reader
 
 CONSENT_YES = pack("consent", "yes")
 CONSENT_NO = pack("consent", "no")
+CONSENT_WITHDRAW_YES = pack("consent", "withdraw-yes")
 
 
 def welcome(turn: Turn, config: ServiceConfig) -> None:
@@ -63,14 +64,27 @@ async def decline_consent(turn: Turn, readers: Readers) -> None:
     show_main_menu(turn, "consent-declined")
 
 
-async def withdraw_consent(turn: Turn, readers: Readers, conversations: Conversations) -> None:
-    """Withdrawal stops processing: the stored conversation is erased with the consent."""
-    await readers.set_consent(turn.reader.id, ConsentState.WITHDRAWN)
-    await conversations.erase(turn.reader.id)
+def confirm_withdrawal(turn: Turn) -> None:
+    """Withdrawal erases the reader's requests and conversation, so it is confirmed first,
+    with a button only."""
+    turn.say(
+        turn.t("consent-withdraw-confirm"),
+        (
+            turn.button("consent-withdraw-yes", CONSENT_WITHDRAW_YES),
+            turn.button("forget-no", MENU_SETTINGS),
+        ),
+    )
+
+
+async def withdraw_consent(turn: Turn, readers: Readers) -> list[ErasedTicket]:
+    """Withdrawal stops processing: everything the reader wrote or was sent is erased with
+    the consent. Returns the erased tickets, whose staff-chat cards must say so."""
+    erased = await readers.withdraw_consent(turn.reader.id)
     turn.reader = await _reload(readers, turn)
     turn.state.flow = turn.state.step = None
     turn.state.data.clear()
     show_main_menu(turn, "consent-withdrawn")
+    return erased
 
 
 async def _reload(readers: Readers, turn: Turn) -> Reader:

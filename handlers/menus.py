@@ -53,6 +53,12 @@ def privacy_notice(turn: Turn, config: ServiceConfig) -> str:
     return turn.t("privacy-notice", days=config.policy.retention_days)
 
 
+def privacy_details(turn: Turn, config: ServiceConfig) -> str:
+    """The short notice, then exactly what erasure and retention delete and what they leave."""
+    days = config.policy.retention_days
+    return turn.t("privacy-notice", days=days) + "\n\n" + turn.t("privacy-details", days=days)
+
+
 def help_text(turn: Turn, config: ServiceConfig) -> str:
     library = config.library
     text = turn.t("help", library=library.name, hours=library.working_hours)

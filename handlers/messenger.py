@@ -50,6 +50,12 @@ class Messenger(Protocol):
         """Replace the text and buttons of a message the bot sent earlier."""
         ...
 
+    async def delete(self, to: Address, message_id: int) -> None:
+        """Delete, for everyone, a message the bot sent. Platforms allow it for a while only
+        (Telegram: 48 hours; VK: 24 hours); past that, or for a message already gone, the
+        call raises :class:`PermanentError`."""
+        ...
+
     async def acknowledge(self, event: Event, notice: str | None = None) -> None:
         """Confirm a button press to the platform, optionally with a short pop-up notice."""
         ...
@@ -65,6 +71,10 @@ class Messenger(Protocol):
 
     async def reopen_topic(self, chat: Address, topic_id: int) -> None:
         """Reopen a closed forum topic (no-op where topics do not exist)."""
+        ...
+
+    async def rename_topic(self, chat: Address, topic_id: int, title: str) -> None:
+        """Give a forum topic a new title (no-op where topics do not exist)."""
         ...
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:

@@ -12,6 +12,7 @@ from storage.models import (
     ConsentState,
     DialogState,
     Direction,
+    ErasedTicket,
     OutboxItem,
     Platform,
     Reader,
@@ -48,9 +49,17 @@ class Readers(Protocol):
 
     async def set_reachable(self, address: Address, reachable: bool) -> None: ...
 
-    async def forget(self, reader_id: int) -> None:
-        """Erase the reader and everything stored about them: messages, dialog state and
-        undelivered outbox rows addressed to them."""
+    async def forget(self, reader_id: int) -> list[ErasedTicket]:
+        """Erase the reader and every text, file reference and id of theirs, in one go: the
+        conversation log, dialog state, tickets with everything attached (search entries,
+        staff-chat posts) and every outbox row addressed to them or carrying their data.
+        Returns the erased tickets with their place in the staff chat."""
+        ...
+
+    async def withdraw_consent(self, reader_id: int) -> list[ErasedTicket]:
+        """Record that the reader withdrew consent and erase what :meth:`forget` erases,
+        except the reader's platform, id, language and consent state. Returns the erased
+        tickets with their place in the staff chat."""
         ...
 
 
@@ -87,8 +96,12 @@ class Outbox(Protocol):
         payload: dict[str, Any],
         reader_id: int | None = None,
         not_before: datetime | None = None,
+        ticket_id: int | None = None,
     ) -> bool:
-        """Add a row; returns False (and changes nothing) if ``key`` is already there."""
+        """Add a row; returns False (and changes nothing) if ``key`` is already there.
+
+        ``reader_id`` names the reader whose data the row carries, ``ticket_id`` the ticket
+        it belongs to: erasing the reader or the ticket deletes the row."""
         ...
 
     async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
@@ -281,4 +294,9 @@ class StaffDesk(Protocol):
     async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
         """The reader cancelled or rated the ticket: update its card, and post ``message``
         (a SYSTEM record) in its thread when given."""
+        ...
+
+    async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
+        """The reader asked to be forgotten and these tickets of theirs were erased: replace
+        their cards in the staff chat with a notice saying so."""
         ...

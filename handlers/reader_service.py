@@ -22,7 +22,7 @@ from handlers.flows.staff_notice import notify_staff
 from handlers.i18n import Catalog, characters
 from handlers.menus import (
     help_text,
-    privacy_notice,
+    privacy_details,
     refuse_button,
     show_main_menu,
     show_settings,
@@ -58,6 +58,11 @@ from storage.models import Address, ConsentState, Direction, Platform
 log = logging.getLogger(__name__)
 
 START_WORDS = {"начать", "start", "старт", "меню", "menu"}
+
+FORGET_YES = pack("forget", "yes")
+DESTRUCTIVE = frozenset({FORGET_YES, first_contact.CONSENT_WITHDRAW_YES})
+"""Confirmations that erase data: taken only from a real button press, never from a typed
+number or text."""
 
 
 class ReaderService:
@@ -162,7 +167,11 @@ class ReaderService:
     async def _route(self, turn: Turn) -> None:
         event = turn.event
         first = bool(turn.state.data.pop("first_contact", False))
-        payload_text = event.payload or self._numbered_choice(turn)
+        numbered = self._numbered_choice(turn)
+        if numbered in DESTRUCTIVE:
+            turn.say(turn.t("confirm-by-button"))
+            return
+        payload_text = event.payload or numbered
         if payload_text is not None or event.command:
             await ticket_buttons.leave_modes(self._tickets, turn, payload_text)
         if payload_text is not None:
@@ -194,7 +203,10 @@ class ReaderService:
             self._on_free_message(turn)
 
     def _numbered_choice(self, turn: Turn) -> str | None:
-        """A reader whose client shows no buttons answers with the button's number."""
+        """A reader whose client shows no buttons answers with the button's number; where
+        buttons are shown, a number is just text."""
+        if turn.event.buttons_supported:
+            return None
         offered = turn.state.offered
         number = typed_number(turn.event.text or "")
         if offered and number is not None and 1 <= number <= len(offered):
@@ -220,7 +232,7 @@ class ReaderService:
                 turn.say(turn.t("form-cancelled"))
             show_main_menu(turn)
         elif command == "privacy":
-            turn.say(privacy_notice(turn, self._config))
+            turn.say(privacy_details(turn, self._config))
         else:
             turn.say(turn.t("unknown-command"))
 
@@ -289,7 +301,10 @@ class ReaderService:
         elif choice == "no":
             await first_contact.decline_consent(turn, self._readers)
         elif choice == "withdraw" and turn.reader.has_consent:
-            await first_contact.withdraw_consent(turn, self._readers, self._conversations)
+            first_contact.confirm_withdrawal(turn)
+        elif choice == "withdraw-yes" and turn.reader.has_consent and turn.event.is_button:
+            erased = await first_contact.withdraw_consent(turn, self._readers)
+            await self._tickets.desk.reader_forgotten(erased)
         else:
             refuse_button(turn)
 
@@ -316,7 +331,7 @@ class ReaderService:
         turn.say(
             turn.t("forget-confirm"),
             (
-                turn.button("forget-yes", pack("forget", "yes")),
+                turn.button("forget-yes", FORGET_YES),
                 turn.button("forget-no", pack("forget", "no")),
             ),
         )
@@ -325,17 +340,22 @@ class ReaderService:
         choice = payload.arg(0)
         if choice == "ask":
             self._confirm_forget(turn)
-        elif choice == "yes":
-            await self._readers.forget(turn.reader.id)
+        elif choice == "yes" and turn.event.is_button:
+            erased = await self._readers.forget(turn.reader.id)
             turn.forgotten = True
             turn.say(turn.t("forget-done"))
+            await self._tickets.desk.reader_forgotten(erased)
+        elif choice == "yes":
+            turn.say(turn.t("confirm-by-button"))
         else:
             show_main_menu(turn, "forget-kept")
 
     async def _on_privacy(self, turn: Turn, payload: Payload) -> None:
         state = turn.t(f"consent-state-{turn.reader.consent}")
         turn.say(
-            privacy_notice(turn, self._config) + "\n\n" + turn.t("privacy-your-state", state=state),
+            privacy_details(turn, self._config)
+            + "\n\n"
+            + turn.t("privacy-your-state", state=state),
             (turn.button("back-to-menu", pack("menu", "settings")),),
         )
 

@@ -17,6 +17,7 @@ from storage.connectable import BoundConnection
 from storage.conversations import ConversationRepository
 from storage.cursors import PollCursorRepository
 from storage.dialogs import DialogRepository
+from storage.erasure import RetentionRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
 from storage.staff import StaffProfileRepository
@@ -58,8 +59,9 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     """Create an async engine for ``url`` (see :func:`async_url`).
 
     A SQLite file gets its parent directory created, and every connection runs in WAL mode
-    with foreign keys enforced and a busy timeout, so that concurrent writers wait instead of
-    failing. Extra keyword arguments go to :func:`sqlalchemy.ext.asyncio.create_async_engine`.
+    with foreign keys enforced, ``secure_delete`` on and a busy timeout, so that concurrent
+    writers wait instead of failing. Extra keyword arguments go to
+    :func:`sqlalchemy.ext.asyncio.create_async_engine`.
     """
     target = async_url(url)
     if target.get_backend_name() != "sqlite":
@@ -83,6 +85,9 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
             if wal:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted content is overwritten with zeros, so erased personal data does not
+            # linger in free pages of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         finally:
             cursor.close()
@@ -93,7 +98,7 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
     ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
-    ``cursors`` (how far each update feed was processed). Each of their calls is a
+    ``cursors`` (how far each update feed was processed) and ``retention``. Each of their calls is a
     transaction of its own; :meth:`transaction` groups writes that must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
@@ -112,6 +117,7 @@ class Storage:
         self.templates = TemplateRepository(engine, clock)
         self.staff = StaffProfileRepository(engine, clock)
         self.cursors = PollCursorRepository(engine, clock)
+        self.retention = RetentionRepository(engine)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -241,3 +241,24 @@ class SearchHit:
     ticket_id: int
     message_id: int
     snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErasedTicket:
+    """A ticket erased with its reader: its number and where its card is in the staff chat,
+    so that the staff side can replace the card with a notice of the erasure."""
+
+    id: int
+    thread: StaffThread | None = None
+    posts: tuple[tuple[Address, int], ...] = ()
+    """The bot's posts about the ticket in staff chats, as linked (the card among them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCounts:
+    """What one retention run deleted."""
+
+    messages: int = 0
+    tickets: int = 0
+    outbox_rows: int = 0
+    dialog_states: int = 0

@@ -54,9 +54,13 @@ class OutboxRepository:
         payload: dict[str, Any],
         reader_id: int | None = None,
         not_before: datetime | None = None,
+        ticket_id: int | None = None,
     ) -> bool:
         """Add a row due at ``not_before`` (default now); returns False, changing nothing,
-        if ``key`` is already there. Concurrent calls with one key add one row."""
+        if ``key`` is already there. Concurrent calls with one key add one row.
+
+        ``reader_id`` is the reader whose data the row carries and ``ticket_id`` the ticket
+        it belongs to: erasing either deletes the row."""
         now = self._clock()
         values = {
             "idempotency_key": key,
@@ -71,6 +75,7 @@ class OutboxRepository:
             "created_at": now,
             "sent_at": None,
             "last_error": None,
+            "ticket_id": ticket_id,
         }
         statement = insert_or_ignore(
             self._engine.dialect, outbox, values, ("idempotency_key",)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, and_, delete, exists, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import search as full_text
+from storage import erasure
 from storage.dialect import insert_or_ignore
-from storage.models import Address, ConsentState, OutboxStatus, Platform, Reader
-from storage.schema import dialog_states, messages, outbox, readers
+from storage.models import Address, ConsentState, ErasedTicket, Platform, Reader
+from storage.schema import readers
 from storage.types import Clock, utcnow
-
-UNDELIVERED = (str(OutboxStatus.PENDING), str(OutboxStatus.SENDING))
 
 
 def _reader(row: Row[tuple[object, ...]]) -> Reader:
@@ -119,31 +117,44 @@ class ReaderRepository:
         async with self._engine.begin() as conn:
             await conn.execute(statement)
 
-    async def forget(self, reader_id: int) -> None:
-        """Erase the reader and everything stored about them, in one transaction.
+    async def forget(self, reader_id: int) -> list[ErasedTicket]:
+        """Erase the reader and everything stored about them, in one transaction (see
+        :mod:`storage.erasure`): their conversation log, dialog state, tickets with their
+        messages, history, staff-chat links, search entries and staff-chat posts, and every
+        outbox row addressed to them or carrying their data, whatever its status. Each erased
+        ticket leaves an anonymous record for statistics.
 
-        Messages, dialog state, tickets (with their conversation, history, staff-chat links
-        and searchable text) and undelivered outbox rows (addressed to the reader's id or
-        address) are deleted. Rows already sent or given up keep their idempotency key, so a
-        replayed job never sends them again, but lose their payload and error text.
+        Returns the erased tickets with their place in the staff chat, so that their cards
+        can be replaced there.
         """
-        same_address = exists().where(
-            readers.c.id == reader_id,
-            readers.c.platform == outbox.c.platform,
-            readers.c.peer_id == outbox.c.peer_id,
-        )
-        addressed = (outbox.c.reader_id == reader_id) | same_address
         async with self._engine.begin() as conn:
-            # Writes only, first one first: on SQLite that takes the write lock up front.
-            await conn.execute(
-                delete(outbox).where(and_(addressed, outbox.c.status.in_(UNDELIVERED)))
+            erased = await erasure.erase_reader(conn, reader_id)
+        await erasure.scrub(self._engine)
+        return erased
+
+    async def withdraw_consent(self, reader_id: int) -> list[ErasedTicket]:
+        """Record the withdrawal and erase, in one transaction, everything the reader wrote
+        or was sent, as :meth:`forget` does, and their name. What stays is the account the
+        withdrawal is recorded on: platform, id, language and consent state.
+
+        Returns the erased tickets with their place in the staff chat."""
+        now = self._clock()
+        withdrawn = (
+            update(readers)
+            .where(readers.c.id == reader_id)
+            .values(
+                consent=str(ConsentState.WITHDRAWN),
+                consent_at=now,
+                display_name=None,
+                updated_at=now,
             )
-            await conn.execute(update(outbox).where(addressed).values(payload={}, last_error=None))
-            await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
-            # Tickets go by cascade with the reader; their search rows must go first.
-            await full_text.forget_reader(conn, reader_id)
-            await conn.execute(delete(dialog_states).where(dialog_states.c.reader_id == reader_id))
-            await conn.execute(delete(readers).where(readers.c.id == reader_id))
+        )
+        async with self._engine.begin() as conn:
+            # The write first: on SQLite that takes the write lock up front.
+            await conn.execute(withdrawn)
+            erased = await erasure.erase_reader_data(conn, reader_id)
+        await erasure.scrub(self._engine)
+        return erased
 
     async def _update(self, reader_id: int, **changes: object) -> None:
         statement = (

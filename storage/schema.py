@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -96,11 +97,16 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True),
     UniqueConstraint("idempotency_key"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "platform", "peer_id"),
     Index(None, "reader_id"),
+    Index(None, "ticket_id"),
 )
+"""``reader_id`` is the reader whose data a row carries (an answer to them, or a notice about
+them to the staff chat); ``ticket_id`` the ticket a staff-chat post belongs to. Erasing the
+reader or the ticket deletes the row with them."""
 
 tickets = Table(
     "tickets",
@@ -167,6 +173,22 @@ staff_message_links = Table(
     Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
     Index(None, "ticket_id"),
 )
+
+anonymous_tickets = Table(
+    "anonymous_tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_on", Date, nullable=False),
+    Column("answered_on", Date, nullable=True),
+    Column("closed_on", Date, nullable=True),
+    Column("rating", Integer, nullable=True),
+    Column("reason", String(16), nullable=False),
+    Index(None, "created_on"),
+)
+"""What is left of an erased ticket for statistics: its kind, status, days and rating, with no
+number, text or link to a reader."""
 
 templates = Table(
     "templates",

@@ -32,8 +32,11 @@ _SQLITE_INSERT = text(
 )
 
 _SQLITE_FORGET = text(
-    f"DELETE FROM {TICKET_SEARCH_TABLE} WHERE ticket_id IN "
-    "(SELECT id FROM tickets WHERE reader_id = :reader_id)"
+    f"DELETE FROM {TICKET_SEARCH_TABLE} WHERE ticket_id IN :ticket_ids"
+).bindparams(bindparam("ticket_ids", expanding=True))
+
+_SQLITE_OPTIMIZE = text(
+    f"INSERT INTO {TICKET_SEARCH_TABLE} ({TICKET_SEARCH_TABLE}) VALUES ('optimize')"
 )
 
 _SQLITE_SEARCH = text(
@@ -92,11 +95,16 @@ async def _index(conn: AsyncConnection, ticket_id: int, message_id: int, body: s
         )
 
 
-async def forget_reader(conn: AsyncConnection, reader_id: int) -> None:
-    """Drop the searchable text of the reader's tickets; run it before the tickets go (in the
-    caller's transaction). The FTS5 table is no foreign-key child, so no cascade reaches it."""
-    if _is_sqlite(conn):
-        await conn.execute(_SQLITE_FORGET, {"reader_id": reader_id})
+async def forget_tickets(conn: AsyncConnection, ticket_ids: Sequence[int]) -> None:
+    """Drop the searchable text of these tickets (in the caller's transaction). The FTS5
+    table is no foreign-key child, so no cascade reaches it.
+
+    FTS5 records a deletion as a marker in a new index segment and keeps the old segment,
+    with the deleted words, until segments are merged; ``optimize`` merges them all now, so
+    no stem of the erased text is left in the index."""
+    if ticket_ids and _is_sqlite(conn):
+        await conn.execute(_SQLITE_FORGET, {"ticket_ids": list(ticket_ids)})
+        await conn.execute(_SQLITE_OPTIMIZE)
 
 
 async def search(conn: AsyncConnection, query: str, limit: int) -> list[SearchHit]:

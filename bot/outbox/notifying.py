@@ -30,8 +30,11 @@ class NotifyingOutbox:
         payload: dict[str, Any],
         reader_id: int | None = None,
         not_before: datetime | None = None,
+        ticket_id: int | None = None,
     ) -> bool:
-        added = await self._inner.enqueue(key, address, payload, reader_id, not_before)
+        added = await self._inner.enqueue(
+            key, address, payload, reader_id, not_before, ticket_id=ticket_id
+        )
         if added:
             self._on_enqueued()
         return added

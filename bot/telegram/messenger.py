@@ -98,6 +98,11 @@ class TelegramMessenger:
             if "message is not modified" not in str(error):
                 raise
 
+    async def delete(self, to: Address, message_id: int) -> None:
+        """Delete a message the bot sent (Telegram allows it for 48 hours)."""
+        with neutral_errors():
+            await self._bot.delete_message(_chat_id(to), message_id)
+
     async def acknowledge(self, event: Event, notice: str | None = None) -> None:
         """Answer a button press; a press too old to answer is ignored."""
         if event.callback_id is None:
@@ -146,6 +151,10 @@ class TelegramMessenger:
     async def reopen_topic(self, chat: Address, topic_id: int) -> None:
         """Reopen a closed topic; an open one is left as it is."""
         await self._topics.reopen(_chat_id(chat), topic_id)
+
+    async def rename_topic(self, chat: Address, topic_id: int, title: str) -> None:
+        """Rename a topic (cut to Telegram's 128 characters); the same name is fine."""
+        await self._topics.rename(_chat_id(chat), topic_id, title)
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         """Whether the user is the chat's creator or one of its administrators.

@@ -1,4 +1,5 @@
-"""Forum topics in Telegram supergroups: create, reopen, and remember chats without them."""
+"""Forum topics in Telegram supergroups: create, reopen, rename, and remember chats without
+them."""
 
 from __future__ import annotations
 
@@ -56,6 +57,18 @@ class ForumTopics:
         try:
             with neutral_errors():
                 await self._bot.reopen_forum_topic(chat_id, topic_id)
+        except PermanentError as error:
+            if _NOT_MODIFIED not in str(error):
+                raise
+
+    async def rename(self, chat_id: int, topic_id: int, title: str) -> None:
+        """Give a topic a new name; the name it already has is fine."""
+        if chat_id in self._plain_chats:
+            return
+        name = title.strip()[:TOPIC_NAME_LIMIT] or "…"
+        try:
+            with neutral_errors():
+                await self._bot.edit_forum_topic(chat_id, topic_id, name=name)
         except PermanentError as error:
             if _NOT_MODIFIED not in str(error):
                 raise

@@ -153,6 +153,17 @@ class VkMessenger:
     async def reopen_topic(self, chat: Address, topic_id: int) -> None:
         """Nothing to do: VK chats have no topics."""
 
+    async def rename_topic(self, chat: Address, topic_id: int, title: str) -> None:
+        """Nothing to do: VK chats have no topics."""
+
+    async def delete(self, to: Address, message_id: int) -> None:
+        """Delete for everyone the message with conversation message id ``message_id`` (VK
+        allows it for 24 hours)."""
+        with delivery_errors():
+            await self.api.call(
+                "messages.delete", peer_id=to.peer_id, cmids=str(message_id), delete_for_all=1
+            )
+
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         """Whether the user is an admin or the owner of the VK chat ``chat``.
 

@@ -38,7 +38,8 @@ async def notify_staff(
     )
     reply = Reply(text=f"{header}\n\n{body}", attachments=tuple(_relayable(files)))
     key = f"staff:{kind}:{reader.id}:{at.strftime('%Y%m%dT%H%M%S%f')}"
-    await outbox.enqueue(key, config.staff_chat, reply.to_dict())
+    # The notice carries the reader's name and words: it is erased with the reader.
+    await outbox.enqueue(key, config.staff_chat, reply.to_dict(), reader_id=reader.id)
     return True
 
 

@@ -124,6 +124,12 @@ def render_card(
     return Reply(text=text, buttons=card_buttons(ticket, t))
 
 
+def forgotten_card(number: int, t: Translator) -> Reply:
+    """What a card becomes when its reader asked to be forgotten: no name, no request, no
+    buttons (there is nothing left to act on)."""
+    return Reply(text=t("desk-card-forgotten", number=number))
+
+
 def card_buttons(ticket: Ticket, t: Translator) -> tuple[tuple[Button, ...], ...]:
     """Only the actions that make sense in the ticket's status."""
     number = str(ticket.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from handlers.config import ServiceConfig
@@ -12,10 +12,18 @@ from handlers.i18n import Catalog, Translator
 from handlers.messenger import DeliveryError, Messenger
 from handlers.ports import Outbox, Tickets, UnitOfWork
 from handlers.replies import Reply
-from handlers.staff.cards import card_digest, reader_name, render_card, topic_title
+from handlers.staff.cards import (
+    card_digest,
+    forgotten_card,
+    reader_name,
+    render_card,
+    topic_title,
+)
 from handlers.staff.files import relayable
 from handlers.staff.posting import LINK_KEY, StaffChat, in_thread
 from storage.models import (
+    Address,
+    ErasedTicket,
     OutboxItem,
     Platform,
     StaffThread,
@@ -149,6 +157,35 @@ class StaffDeskService:
             await self._post_card(ticket, None, "new", card)
         return ticket
 
+    async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
+        """The reader's tickets were erased at their request. The bot deletes its other
+        posts about each ticket where the platform still allows it, renames the ticket's
+        forum topic, and replaces the card with a notice saying so. A card that cannot be
+        edited any more gets the notice posted under it instead."""
+        for ticket in erased:
+            thread = ticket.thread
+            card = (thread.chat, thread.card_message_id) if thread is not None else None
+            for chat, message_id in ticket.posts:
+                if (chat, message_id) != card:
+                    await self._delete_post(chat, message_id)
+            if thread is None or thread.card_message_id is None:
+                continue  # The card was never posted; its queued post went with the ticket.
+            if thread.topic_id is not None:
+                await self._rename_topic(thread, self.t("desk-topic-forgotten", number=ticket.id))
+            notice = forgotten_card(ticket.id, self.t)
+            messenger = self._messengers.get(thread.chat.platform)
+            if messenger is not None:
+                try:
+                    await messenger.edit(thread.chat, thread.card_message_id, notice)
+                    continue
+                except DeliveryError as error:
+                    log.info("card of erased ticket %d not edited (%s)", ticket.id, error)
+            if thread.chat == self.chat.address:
+                placed = dataclasses.replace(
+                    notice, thread_id=thread.topic_id, reply_to=thread.card_message_id
+                )
+                await self.chat.post(f"forgotten:{thread.chat}:{thread.card_message_id}", placed)
+
     async def reopen_topic(self, ticket: Ticket) -> None:
         """Reopen the ticket's forum topic, if it has one (staff or a reader reopened it)."""
         if ticket.thread is not None and ticket.thread.topic_id is not None:
@@ -220,6 +257,25 @@ class StaffDeskService:
             # The card still reaches the chat itself; replies to it thread as in a plain group.
             log.warning("could not open a topic in the staff chat: %s", error)
             return None
+
+    async def _delete_post(self, chat: Address, message_id: int) -> None:
+        messenger = self._messengers.get(chat.platform)
+        if messenger is None:
+            return
+        try:
+            await messenger.delete(chat, message_id)
+        except DeliveryError as error:
+            # Too old for the platform: the card's notice asks staff to delete it by hand.
+            log.info("staff-chat message %d not deleted: %s", message_id, error)
+
+    async def _rename_topic(self, thread: StaffThread, title: str) -> None:
+        messenger = self._messengers.get(thread.chat.platform)
+        if messenger is None or thread.topic_id is None:
+            return
+        try:
+            await messenger.rename_topic(thread.chat, thread.topic_id, title)
+        except DeliveryError as error:
+            log.warning("could not rename topic %d: %s", thread.topic_id, error)
 
     async def _reopen_topic(self, thread: StaffThread) -> None:
         messenger = self._messengers.get(thread.chat.platform)

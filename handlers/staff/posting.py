@@ -18,7 +18,8 @@ class StaffChat:
 
     Every post goes through the outbox, so the sender keeps within the group's rate limits
     and a restart loses nothing. A post about a ticket carries ``"link"`` in its payload: once
-    sent, its message id is recorded so that a staff reply to it threads to the ticket.
+    sent, its message id is recorded so that a staff reply to it threads to the ticket; the
+    row also names the ticket in storage, so that erasing the ticket deletes the post.
     """
 
     def __init__(self, outbox: Outbox, chat: Address | None) -> None:
@@ -34,7 +35,7 @@ class StaffChat:
         payload = reply.to_dict()
         if ticket_id is not None:
             payload[LINK_KEY] = {"ticket": ticket_id, "card": card}
-        return await self._outbox.enqueue(key, self.address, payload)
+        return await self._outbox.enqueue(key, self.address, payload, ticket_id=ticket_id)
 
     async def post_all(
         self,

@@ -47,6 +47,8 @@ BOT_ID = 123456789
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+DELETE_WINDOW_SECONDS = 48 * 3600
+"""How long after sending a bot may delete its own message."""
 
 _FLOOD_METHODS = frozenset(
     {
@@ -156,6 +158,9 @@ class SentMessage:
     """The forum topic the message went into."""
     reply_parameters: Json | None = None
     """What the bot sent as ``reply_parameters``, as it arrived."""
+    sent_at: float = field(default_factory=time.time)
+    deleted: bool = False
+    """Deleted with deleteMessage: gone from the chat, kept here for tests to see."""
 
     @property
     def reply_to(self) -> int | None:
@@ -741,6 +746,10 @@ class FakeTelegramServer:
                 return self._get_chat_administrators(params)
             case "getchat":
                 return self._get_chat(params)
+            case "deletemessage":
+                return self._delete_message(params)
+            case "editforumtopic":
+                return self._edit_forum_topic(params)
             case "createforumtopic":
                 return self._create_forum_topic(params)
             case "closeforumtopic":
@@ -924,6 +933,38 @@ class FakeTelegramServer:
             _optional_int(params.get("icon_color")),
         )
         return topic.to_json()
+
+    def _delete_message(self, params: Mapping[str, Any]) -> bool:
+        """Bots may delete their own messages, and only for 48 hours after sending them."""
+        chat_id = _require_int(params, "chat_id")
+        message_id = _require_int(params, "message_id")
+        message = self._messages.get((chat_id, message_id))
+        if message is None:
+            raise _bad_request("message to delete not found")
+        if time.time() - message.sent_at > DELETE_WINDOW_SECONDS:
+            raise _bad_request("message can't be deleted for everyone")
+        del self._messages[(chat_id, message_id)]
+        message.deleted = True
+        return True
+
+    def _edit_forum_topic(self, params: Mapping[str, Any]) -> bool:
+        chat_id = _require_int(params, "chat_id")
+        thread_id = _require_int(params, "message_thread_id")
+        if not self._forums.is_forum(chat_id):
+            raise _bad_request("the chat is not a forum")
+        topic = self._topic(chat_id, thread_id)
+        name = params.get("name")
+        if name is not None:
+            if not 1 <= len(str(name)) <= 128:
+                raise _bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+            if str(name) == topic.name:
+                raise _bad_request("TOPIC_NOT_MODIFIED")
+            topic.name = str(name)
+        return True
+
+    def age_message(self, chat_id: int, message_id: int, seconds: float) -> None:
+        """Make a sent message ``seconds`` older (to test time limits)."""
+        self._messages[(chat_id, message_id)].sent_at -= seconds
 
     def _set_topic_closed(self, params: Mapping[str, Any], *, closed: bool) -> bool:
         chat_id = _require_int(params, "chat_id")

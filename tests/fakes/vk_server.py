@@ -60,6 +60,8 @@ MAX_TEXT = 4096
 MAX_LABEL = 40
 MAX_PAYLOAD = 255
 MAX_PEER_IDS = 100
+DELETE_WINDOW_SECONDS = 24 * 3600
+"""How long after sending a community may delete its message for everyone."""
 
 JsonDict = dict[str, Any]
 
@@ -86,6 +88,7 @@ ERROR_MESSAGES: Mapping[int, str] = {
     911: "Keyboard format is invalid",
     912: "This is a chat bot feature, change this status in settings",
     914: "Message is too long",
+    924: "Can't delete this message for everybody",
     917: NO_ACCESS_MESSAGE,
 }
 
@@ -157,6 +160,7 @@ class _Stored:
     text: str
     keyboard: JsonDict | None
     attachments: tuple[str, ...]
+    sent_at: float = field(default_factory=time.time)
 
 
 @dataclass(slots=True)
@@ -215,6 +219,8 @@ class FakeVkServer:
 
         self.deliveries: list[Delivery] = []
         self.edits: list[Edit] = []
+        self.deleted: list[tuple[int, int]] = []
+        """``(peer_id, conversation_message_id)`` of messages deleted for everyone."""
         self.event_answers: list[EventAnswer] = []
         self.calls: list[Call] = []
         self.too_many_requests = 0
@@ -658,6 +664,7 @@ class FakeVkServer:
             "groups.getLongPollServer": self._groups_get_long_poll_server,
             "messages.send": self._messages_send,
             "messages.edit": self._messages_edit,
+            "messages.delete": self._messages_delete,
             "messages.sendMessageEventAnswer": self._send_message_event_answer,
             "photos.getMessagesUploadServer": self._photos_upload_server,
             "photos.saveMessagesPhoto": self._photos_save,
@@ -814,6 +821,26 @@ class FakeVkServer:
             Edit(peer, stored.conversation_message_id, text, stored.keyboard, stored.attachments)
         )
         return 1
+
+    def _messages_delete(self, params: dict[str, str]) -> list[JsonDict]:
+        """A community deletes its own messages for everyone, within 24 hours of sending."""
+        peer = _int(params, "peer_id")
+        cmids = [int(item) for item in _split_list(params.get("cmids", ""))]
+        if not cmids or params.get("delete_for_all") != "1":
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid")
+        found = [self._messages.get((peer, cmid)) for cmid in cmids]
+        if any(stored is None for stored in found):
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid: cmids")
+        if any(time.time() - s.sent_at > DELETE_WINDOW_SECONDS for s in found if s is not None):
+            raise VkApiFault(924, ERROR_MESSAGES[924])
+        for cmid in cmids:
+            del self._messages[(peer, cmid)]
+            self.deleted.append((peer, cmid))
+        return [{"peer_id": peer, "cmid": cmid, "response": 1} for cmid in cmids]
+
+    def age_message(self, peer_id: int, conversation_message_id: int, seconds: float) -> None:
+        """Make a sent message ``seconds`` older (to test time limits)."""
+        self._messages[(peer_id, conversation_message_id)].sent_at -= seconds
 
     def _send_message_event_answer(self, params: dict[str, str]) -> int:
         event_id = params.get("event_id", "")

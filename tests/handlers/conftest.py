@@ -60,6 +60,7 @@ class Desk:
         language_code: str | None = None,
         attachments: tuple[Attachment, ...] = (),
         media_group_id: str | None = None,
+        buttons_supported: bool = True,
     ) -> Reply:
         event = Event(
             address=address,
@@ -69,6 +70,7 @@ class Desk:
             language_code=language_code,
             attachments=attachments,
             media_group_id=media_group_id,
+            buttons_supported=buttons_supported,
         )
         await self.service.handle(event)
         return self.messenger(address).last(address)

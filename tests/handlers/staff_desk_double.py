@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from handlers.ports import UnitOfWork
-from storage.models import Ticket, TicketMessage
+from storage.models import ErasedTicket, Ticket, TicketMessage
 
 
 @dataclass
@@ -14,6 +15,7 @@ class RecordingStaffDesk:
     queued: list[tuple[Ticket, TicketMessage]] = field(default_factory=list)
     wrote: list[tuple[Ticket, TicketMessage]] = field(default_factory=list)
     changed: list[tuple[Ticket, TicketMessage | None]] = field(default_factory=list)
+    forgotten: list[ErasedTicket] = field(default_factory=list)
 
     async def ticket_opened(self, ticket: Ticket, request: TicketMessage) -> None:
         self.opened.append((ticket, request))
@@ -28,3 +30,6 @@ class RecordingStaffDesk:
 
     async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
         self.changed.append((ticket, message))
+
+    async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
+        self.forgotten.extend(erased)

@@ -15,7 +15,7 @@ from handlers.messenger import RecipientUnreachable, RetryAfter
 from handlers.payloads import MAX_PAYLOAD_BYTES, pack, parse
 from storage.database import Storage
 from storage.migrate import upgrade
-from storage.models import Address, Platform
+from storage.models import Address, ConsentState, Platform
 from tests.handlers.conftest import Clock, Desk, build_service
 from tests.handlers.hostile_strategies import forged_payload, hostile_text
 from tests.support.recording import RecordingMessenger
@@ -61,9 +61,16 @@ async def test_unsupported_media_gets_an_explanation(desk: Desk) -> None:
 async def test_numbered_answer_works_where_buttons_cannot_be_shown(desk: Desk) -> None:
     reply = await desk.say(READER, "/start")
     assert reply.flat_buttons()[0].payload == "consent:yes"
-    await desk.say(READER, "1")
+    await desk.say(READER, "1", buttons_supported=False)
     reader = await desk.storage.readers.get(READER)
     assert reader is not None and reader.has_consent
+
+
+async def test_a_number_is_only_text_where_buttons_are_shown(desk: Desk) -> None:
+    await desk.say(READER, "/start")
+    await desk.say(READER, "1")
+    reader = await desk.storage.readers.get(READER)
+    assert reader is not None and reader.consent is ConsentState.UNKNOWN
 
 
 async def test_flood_is_warned_once_then_ignored(tmp_path: Path) -> None:

@@ -80,7 +80,10 @@ async def test_withdrawing_consent_erases_the_conversation(desk: Desk) -> None:
     await desk.say(READER, "/help")
     reader = await desk.storage.readers.get(READER)
     assert reader is not None and await desk.storage.conversations.history(reader.id)
-    await desk.press(READER, "consent:withdraw")
+    reply = await desk.press(READER, "consent:withdraw")
+    assert payloads(reply) == ["consent:withdraw-yes", "menu:settings"]
+    assert (await desk.storage.readers.get(READER)) == reader, "nothing changes before the press"
+    await desk.press(READER, "consent:withdraw-yes")
     reader = await desk.storage.readers.get(READER)
     assert reader is not None and reader.consent is ConsentState.WITHDRAWN
     assert reader.display_name is None

@@ -3,13 +3,22 @@ the platform's redelivery of the same update then completes it once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
 from handlers.i18n import Catalog
 from handlers.ports import UnitOfWork
 from handlers.staff.desk import StaffDeskService
-from storage.models import Address, Platform, Ticket, TicketMessage, TicketMessageKind, TicketStatus
+from storage.models import (
+    Address,
+    ErasedTicket,
+    Platform,
+    Ticket,
+    TicketMessage,
+    TicketMessageKind,
+    TicketStatus,
+)
 from tests.handlers.conftest import STAFF, Desk, build_service
 from tests.handlers.ticket_steps import consenting_reader, submit_question
 from tests.support.kill import Killed, killed_before
@@ -113,6 +122,9 @@ class DiesAfterTheCommit:
 
     async def ticket_changed(self, ticket: Ticket, message: TicketMessage | None) -> None:
         await self.desk.ticket_changed(ticket, message)
+
+    async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
+        await self.desk.reader_forgotten(erased)
 
 
 async def test_a_follow_up_is_queued_for_staff_in_the_transaction_that_stores_it(

@@ -111,6 +111,12 @@ class ScriptedMessenger:
     async def reopen_topic(self, chat: Address, topic_id: int) -> None:
         return None
 
+    async def rename_topic(self, chat: Address, topic_id: int, title: str) -> None:
+        return None
+
+    async def delete(self, to: Address, message_id: int) -> None:
+        return None
+
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         return False
 

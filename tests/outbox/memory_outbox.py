@@ -44,6 +44,7 @@ class MemoryOutbox:
         payload: dict[str, Any],
         reader_id: int | None = None,
         not_before: datetime | None = None,
+        ticket_id: int | None = None,
     ) -> bool:
         if any(row.key == key for row in self._rows.values()):
             return False

@@ -41,11 +41,12 @@ async def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
             journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
             foreign_keys = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
             busy = (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one()
+            secure = (await conn.execute(text("PRAGMA secure_delete"))).scalar_one()
     finally:
         await engine.dispose()
 
     assert path.exists()
-    assert (journal, foreign_keys, busy) == ("wal", 1, SQLITE_BUSY_TIMEOUT_MS)
+    assert (journal, foreign_keys, busy, secure) == ("wal", 1, SQLITE_BUSY_TIMEOUT_MS, 1)
 
 
 async def test_in_memory_sqlite_keeps_one_database() -> None:

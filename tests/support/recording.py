@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.events import Attachment, Event
+from handlers.messenger import PermanentError
 from handlers.replies import Reply
 from storage.models import Address, Platform, StaffMember
 
@@ -25,6 +26,10 @@ class RecordingMessenger:
     """The names ``chat_admins`` gives the admins (``Admin <id>`` otherwise)."""
     failures: list[Exception] = field(default_factory=list)
     """Raised by the next sends, one each, before sends succeed again."""
+    deleted: list[tuple[Address, int]] = field(default_factory=list)
+    undeletable: set[int] = field(default_factory=set)
+    """Message ids the platform refuses to delete (too old)."""
+    renamed: list[tuple[int, str]] = field(default_factory=list)
 
     async def send(self, to: Address, reply: Reply, *, idempotency_key: str | None = None) -> int:
         if self.failures:
@@ -34,6 +39,11 @@ class RecordingMessenger:
 
     async def edit(self, to: Address, message_id: int, reply: Reply) -> None:
         self.edits.append((to, message_id, reply))
+
+    async def delete(self, to: Address, message_id: int) -> None:
+        if message_id in self.undeletable:
+            raise PermanentError("message can't be deleted for everyone")
+        self.deleted.append((to, message_id))
 
     async def acknowledge(self, event: Event, notice: str | None = None) -> None:
         if event.callback_id:
@@ -51,6 +61,9 @@ class RecordingMessenger:
 
     async def reopen_topic(self, chat: Address, topic_id: int) -> None:
         self.reopened.append(topic_id)
+
+    async def rename_topic(self, chat: Address, topic_id: int, title: str) -> None:
+        self.renamed.append((topic_id, title))
 
     async def is_chat_admin(self, chat: Address, user_id: int) -> bool:
         return user_id in self.admins
