@@ -58,6 +58,9 @@ METHOD_PARAMETERS: Mapping[str, frozenset[str]] = {
             "keyboard",
         }
     ),
+    "messages.delete": frozenset(
+        {"message_ids", "cmids", "peer_id", "spam", "group_id", "delete_for_all"}
+    ),
     "messages.sendMessageEventAnswer": frozenset({"event_id", "user_id", "peer_id", "event_data"}),
     "messages.getConversationMembers": frozenset(
         {"peer_id", "offset", "count", "extended", "fields", "group_id"}
