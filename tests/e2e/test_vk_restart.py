@@ -53,5 +53,7 @@ async def test_a_message_sent_while_the_bot_was_stopped_is_answered_after_the_re
     await start(launch, vk)
 
     help_reply = await reply_after(vk, READER, answered)
-    assert help_reply.text.startswith("«Кузбасская научная медицинская библиотека» отвечает здесь")
+    assert help_reply.text.startswith(
+        "Здесь мы отвечаем на вопросы читателей «Кузбасская научная медицинская библиотека»"
+    )
     assert "/help — справка" in help_reply.text
