@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -90,9 +90,27 @@ class Outbox(Protocol):
         """Add a row; returns False (and changes nothing) if ``key`` is already there."""
         ...
 
-    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+    async def enqueue_latest(
+        self, key: str, address: Address, payload: dict[str, Any], coalesce: str
+    ) -> bool:
+        """Queue the latest state of the thing named ``coalesce`` (a staff-chat card): it
+        replaces a state of the same group still pending, and is dropped when it equals the
+        newest state sent. ``key`` must be new for each call. Returns whether a row was
+        added or replaced."""
+        ...
+
+    async def claim(
+        self,
+        limit: int,
+        now: datetime,
+        lease_seconds: float,
+        *,
+        per_address: int | None = None,
+        skip: Collection[Address] = (),
+    ) -> list[OutboxItem]:
         """Take up to ``limit`` due rows for sending (pending, or sending with an expired
-        lease), oldest first; concurrent claimers never get the same row."""
+        lease), earliest due first, at most ``per_address`` for one address and none for the
+        addresses in ``skip``; concurrent claimers never get the same row."""
         ...
 
     async def mark_sent(self, item_id: int, at: datetime) -> None: ...

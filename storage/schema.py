@@ -96,10 +96,12 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
+    Column("coalesce_key", String(255), nullable=True),
     UniqueConstraint("idempotency_key"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "platform", "peer_id"),
     Index(None, "reader_id"),
+    Index(None, "coalesce_key"),
 )
 
 tickets = Table(
