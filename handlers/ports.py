@@ -78,6 +78,11 @@ class Dialogs(Protocol):
     async def save(self, reader_id: int, state: DialogState) -> None: ...
 
 
+EDIT_KEY = "edit"
+"""An outbox payload key: the id of a message in the row's chat that the row's reply replaces,
+instead of being sent as a new message."""
+
+
 class Outbox(Protocol):
     async def enqueue(
         self,
