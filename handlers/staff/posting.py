@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Sequence
 
-from handlers.ports import Outbox
+from handlers.ports import EDIT_KEY, Outbox
 from handlers.replies import Reply
 from storage.models import Address, Ticket
 
@@ -35,6 +36,25 @@ class StaffChat:
         if ticket_id is not None:
             payload[LINK_KEY] = {"ticket": ticket_id, "card": card}
         return await self._outbox.enqueue(key, self.address, payload)
+
+    async def edit_card(self, ticket_id: int, message_id: int, card: Reply) -> bool:
+        """Queue an edit of the ticket's card (message ``message_id``) to ``card``.
+
+        Edits of one card message coalesce: this one replaces an edit still waiting, and is
+        dropped when the card already shows ``card``, so a burst of changes spends one of the
+        staff chat's 20 messages a minute. False when nothing was queued.
+        """
+        if self.address is None:
+            return False
+        payload = card.to_dict() | {
+            LINK_KEY: {"ticket": ticket_id, "card": True},
+            EDIT_KEY: message_id,
+        }
+        group = f"card:{ticket_id}:{message_id}"
+        # A state may come back after another was shown, so each one needs a key of its own;
+        # the group is what keeps a repeat from being sent twice.
+        key = f"{group}:{uuid.uuid4().hex}"
+        return await self._outbox.enqueue_latest(key, self.address, payload, group)
 
     async def post_all(
         self,
