@@ -69,7 +69,6 @@ async def run_case(answers: int, every: float, *, staff_traffic: bool, batch: bo
         async with FakeTelegramServer() as telegram, Storage.open(url) as storage:
             cards = await _post_cards(telegram) if staff_traffic else []
             telegram.enforce_limits = True
-            setup_calls = len(telegram.calls)
             bot = create_bot(telegram.token, RateLimiter(), api_base=telegram.base_url)
             try:
                 tuning = SenderTuning(per_address=50) if batch else SenderTuning()
@@ -105,15 +104,8 @@ async def run_case(answers: int, every: float, *, staff_traffic: bool, batch: bo
             finally:
                 await bot.session.close()
         latencies = [arrived[n] - queued_at[n] for n in arrived]
-        staff = (
-            sum(
-                1
-                for call in telegram.calls
-                if str(call.params.get("chat_id")) == str(STAFF_CHAT.peer_id)
-                and call.method.lower() in {"sendmessage", "editmessagetext"}
-            )
-            - telegram.too_many_requests
-        )
+        in_staff_chat = telegram.sent_to(STAFF_CHAT.peer_id)
+        staff = len(in_staff_chat) - len(cards) + sum(m.edits for m in in_staff_chat)
         return Figures(latencies, answers - len(arrived), staff)
 
 
