@@ -83,6 +83,12 @@ EDIT_KEY = "edit"
 instead of being sent as a new message."""
 
 
+EXPIRES_KEY = "expires_at"
+"""An outbox payload key: the ISO 8601 UTC time after which the row is no longer worth
+sending (a confirmation to staff stuck behind the staff chat's budget). The sender drops it
+then instead of spending a message on it."""
+
+
 class Outbox(Protocol):
     async def enqueue(
         self,

@@ -22,6 +22,8 @@ Delivery guarantees, honestly stated:
   moment, and this sender claims nothing more for that address until then. Another process
   may, so across processes the order after a retry is only as good as the storage's
   "earliest due first" claim.
+* A row whose payload carries ``EXPIRES_KEY`` is dropped (failed, unsent) if it could not be
+  sent before that time: a confirmation held back by a busy staff chat.
 * A row whose payload names a message under ``EDIT_KEY`` edits that message instead of
   sending a new one; if the platform refuses the edit (the message is gone or too old), the
   content is sent as a new message and the after-send hook learns the new message's id.
@@ -52,7 +54,7 @@ from handlers.messenger import (
     RecipientUnreachable,
     RetryAfter,
 )
-from handlers.ports import EDIT_KEY, Outbox
+from handlers.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.replies import Reply
 from storage.models import Address, OutboxItem, Platform, Reader
 
@@ -273,6 +275,8 @@ class OutboxSender:
         reader = await self._readers.get(item.address)
         if reader is not None and not reader.reachable:
             return await self._skip_unreachable(item)
+        if self._expired(item):
+            return await self._fail(item, "expired before it could be sent")
         try:
             if self._before_send is not None:
                 reply = await self._before_send(item, reply)
@@ -303,6 +307,16 @@ class OutboxSender:
                     describe(exc),
                 )
         return _GO_ON
+
+    def _expired(self, item: OutboxItem) -> bool:
+        expires = item.payload.get(EXPIRES_KEY)
+        if not isinstance(expires, str):
+            return False
+        try:
+            at = datetime.fromisoformat(expires)
+        except ValueError:
+            return False
+        return self._clock() > (at if at.tzinfo else at.replace(tzinfo=UTC))
 
     @staticmethod
     async def _send_or_edit(messenger: Messenger, item: OutboxItem, reply: Reply) -> int:

@@ -168,4 +168,4 @@ class Answers:
 
     async def _acknowledge(self, origin: Origin, ticket: Ticket, lines: list[str]) -> None:
         reply = answering(Reply(text="\n".join(lines)), origin.thread_id, origin.message_id)
-        await self._desk.chat.post(f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id)
+        await self._desk.chat.confirm(f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id)

@@ -55,7 +55,7 @@ class StaffDeskService:
         self._messengers = messengers
         self._config = config
         self._clock = clock
-        self.chat = StaffChat(outbox, config.staff_chat)
+        self.chat = StaffChat(outbox, config.staff_chat, clock)
         self.t: Translator = catalog.translator(catalog.default)
         """Texts for staff, in the library's default language."""
 

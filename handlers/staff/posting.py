@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
-from handlers.ports import EDIT_KEY, Outbox
+from handlers.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.replies import Reply
 from storage.models import Address, Ticket
 
 LINK_KEY = "link"
 """The outbox payload key that ties a staff-chat post to its ticket (see ``on_sent``)."""
+
+CONFIRMATION_WORTH = timedelta(minutes=2)
+"""How long a confirmation to staff is worth sending. Past that the staff chat is over its
+budget, the card already shows what happened, and the message would only delay others."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class StaffChat:
@@ -22,9 +31,12 @@ class StaffChat:
     sent, its message id is recorded so that a staff reply to it threads to the ticket.
     """
 
-    def __init__(self, outbox: Outbox, chat: Address | None) -> None:
+    def __init__(
+        self, outbox: Outbox, chat: Address | None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self._outbox = outbox
         self.address = chat
+        self._clock = clock
 
     async def post(
         self, key: str, reply: Reply, *, ticket_id: int | None = None, card: bool = False
@@ -35,6 +47,17 @@ class StaffChat:
         payload = reply.to_dict()
         if ticket_id is not None:
             payload[LINK_KEY] = {"ticket": ticket_id, "card": card}
+        return await self._outbox.enqueue(key, self.address, payload)
+
+    async def confirm(self, key: str, reply: Reply, *, ticket_id: int) -> bool:
+        """Queue a confirmation of a staff action: like ``post``, but dropped unsent if the
+        staff chat's budget holds it back longer than ``CONFIRMATION_WORTH``."""
+        if self.address is None:
+            return False
+        payload = reply.to_dict() | {
+            LINK_KEY: {"ticket": ticket_id, "card": False},
+            EXPIRES_KEY: (self._clock() + CONFIRMATION_WORTH).isoformat(),
+        }
         return await self._outbox.enqueue(key, self.address, payload)
 
     async def edit_card(self, ticket_id: int, message_id: int, card: Reply) -> bool:
