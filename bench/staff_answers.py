@@ -49,6 +49,7 @@ TICKETS = 25
 BACKLOG = 30
 """Confirmations already waiting for the staff chat: 90 s of its budget."""
 GIVE_UP_AFTER = 240.0
+ANSWER = "reader answer "
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ async def run_case(answers: int, every: float, *, staff_traffic: bool, batch: bo
                 for n in range(answers):
                     reader = Address(Platform.TELEGRAM, 50_000 + n % TICKETS)
                     await storage.outbox.enqueue(
-                        f"answer:{n}", reader, Reply(f"answer {n}").to_dict()
+                        f"answer:{n}", reader, Reply(f"{ANSWER}{n}").to_dict()
                     )
                     queued_at[n] = time.monotonic()
                     if staff_traffic:
@@ -143,12 +144,12 @@ async def _arrivals(telegram: FakeTelegramServer, answers: int) -> dict[int, flo
     """When each answer reached the server, waiting for the stragglers up to a limit."""
 
     def delivered() -> dict[int, float]:
-        sent = {m.text for m in telegram.sent if m.text and m.text.startswith("answer ")}
+        sent = {m.text for m in telegram.sent if m.text and m.text.startswith(ANSWER)}
         found: dict[int, float] = {}
         for call in telegram.calls:
             text = call.params.get("text")
             if call.method.lower() == "sendmessage" and text in sent:
-                found[int(str(text).removeprefix("answer "))] = call.at
+                found[int(str(text).removeprefix(ANSWER))] = call.at
         return found
 
     with contextlib.suppress(AssertionError):
