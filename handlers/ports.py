@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -88,6 +88,17 @@ class Dialogs(Protocol):
     async def save(self, reader_id: int, state: DialogState) -> None: ...
 
 
+EDIT_KEY = "edit"
+"""An outbox payload key: the id of a message in the row's chat that the row's reply replaces,
+instead of being sent as a new message."""
+
+
+EXPIRES_KEY = "expires_at"
+"""An outbox payload key: the ISO 8601 UTC time after which the row is no longer worth
+sending (a confirmation to staff stuck behind the staff chat's budget). The sender drops it
+then instead of spending a message on it."""
+
+
 class Outbox(Protocol):
     async def enqueue(
         self,
@@ -104,9 +115,32 @@ class Outbox(Protocol):
         it belongs to: erasing the reader or the ticket deletes the row."""
         ...
 
-    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+    async def enqueue_latest(
+        self,
+        key: str,
+        address: Address,
+        payload: dict[str, Any],
+        coalesce: str,
+        ticket_id: int | None = None,
+    ) -> bool:
+        """Queue the latest state of the thing named ``coalesce`` (a staff-chat card): it
+        replaces a state of the same group still pending, and is dropped when it equals the
+        newest state sent. ``key`` must be new for each call. Returns whether a row was
+        added or replaced."""
+        ...
+
+    async def claim(
+        self,
+        limit: int,
+        now: datetime,
+        lease_seconds: float,
+        *,
+        per_address: int | None = None,
+        skip: Collection[Address] = (),
+    ) -> list[OutboxItem]:
         """Take up to ``limit`` due rows for sending (pending, or sending with an expired
-        lease), oldest first; concurrent claimers never get the same row."""
+        lease), earliest due first, at most ``per_address`` for one address and none for the
+        addresses in ``skip``; concurrent claimers never get the same row."""
         ...
 
     async def mark_sent(self, item_id: int, at: datetime) -> None: ...

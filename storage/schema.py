@@ -98,11 +98,13 @@ outbox = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True),
+    Column("coalesce_key", String(255), nullable=True),
     UniqueConstraint("idempotency_key"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "platform", "peer_id"),
     Index(None, "reader_id"),
     Index(None, "ticket_id"),
+    Index(None, "coalesce_key"),
 )
 """``reader_id`` is the reader whose data a row carries (an answer to them, or a notice about
 them to the staff chat); ``ticket_id`` the ticket a staff-chat post belongs to. Erasing the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,8 @@ from storage.models import Address, OutboxItem
 
 
 class NotifyingOutbox:
-    """Delegates to ``inner`` and calls ``on_enqueued`` after each row actually added.
+    """Delegates to ``inner`` and calls ``on_enqueued`` after each row actually added or
+    replaced.
 
     The composition root hands this to the handlers with ``sender.notify`` as the callback,
     so an interactive message does not wait for the sender's next poll. It only wakes the
@@ -39,8 +40,33 @@ class NotifyingOutbox:
             self._on_enqueued()
         return added
 
-    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
-        return await self._inner.claim(limit, now, lease_seconds)
+    async def enqueue_latest(
+        self,
+        key: str,
+        address: Address,
+        payload: dict[str, Any],
+        coalesce: str,
+        ticket_id: int | None = None,
+    ) -> bool:
+        queued = await self._inner.enqueue_latest(
+            key, address, payload, coalesce, ticket_id=ticket_id
+        )
+        if queued:
+            self._on_enqueued()
+        return queued
+
+    async def claim(
+        self,
+        limit: int,
+        now: datetime,
+        lease_seconds: float,
+        *,
+        per_address: int | None = None,
+        skip: Collection[Address] = (),
+    ) -> list[OutboxItem]:
+        return await self._inner.claim(
+            limit, now, lease_seconds, per_address=per_address, skip=skip
+        )
 
     async def mark_sent(self, item_id: int, at: datetime) -> None:
         await self._inner.mark_sent(item_id, at)

@@ -1,10 +1,17 @@
 """The outbox sender: drains the durable outbox table through each platform's messenger.
 
+Each destination is served on its own. The sender keeps claiming while earlier rows are
+still being sent: a claim skips the addresses it is already serving and takes at most
+``SenderTuning.per_address`` rows for any one address. So the staff chat, paced at 20
+messages a minute, never holds back a reader's answer, and a reader's flood-wait never holds
+back the staff chat: no head-of-line blocking across destinations.
+
 Delivery guarantees, honestly stated:
 
 * A row is claimed with a lease before it is sent, and sent at most once per claim. If the
   process dies after the claim but before the send, the row stays ``sending`` until its lease
-  runs out and is then claimed and sent again: nothing is lost.
+  runs out and is then claimed again and sent: nothing is lost. It is due from the end of
+  that lease, so abandoned rows do not jump ahead of everything else.
 * If the process dies after the platform accepted a message but before ``mark_sent`` was
   committed, the row is claimed and sent again after its lease. The row's idempotency key is
   passed to the messenger each time. VK uses it as ``random_id``, so VK drops the repeat.
@@ -12,8 +19,14 @@ Delivery guarantees, honestly stated:
   message twice. That is at-least-once delivery, the best the Bot API allows.
 * Rows for one address are sent one after another in id order. When one of them has to wait
   (a flood-wait, a transient error), the later ones claimed with it wait until the same
-  moment. Rows claimed in later batches are not held back, so ordering across retries is
-  only as good as the storage's "oldest first" claim.
+  moment, and this sender claims nothing more for that address until then. Another process
+  may, so across processes the order after a retry is only as good as the storage's
+  "earliest due first" claim.
+* A row whose payload carries ``EXPIRES_KEY`` is dropped (failed, unsent) if it could not be
+  sent before that time: a confirmation held back by a busy staff chat.
+* A row whose payload names a message under ``EDIT_KEY`` edits that message instead of
+  sending a new one; if the platform refuses the edit (the message is gone or too old), the
+  content is sent as a new message and the after-send hook learns the new message's id.
 * The storage port updates rows by id without checking who holds the lease, which is why a
   send is only started while at least half of its lease remains.
 """
@@ -41,7 +54,7 @@ from handlers.messenger import (
     RecipientUnreachable,
     RetryAfter,
 )
-from handlers.ports import Outbox
+from handlers.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.replies import Reply
 from storage.models import Address, OutboxItem, Platform, Reader
 
@@ -81,7 +94,8 @@ _HELD = "held behind an earlier row to the same address"
 
 
 class OutboxSender:
-    """Claims due outbox rows and delivers them, concurrently across addresses.
+    """Claims due outbox rows and delivers them, each address on its own chain, at most
+    ``tuning.concurrency`` chains at once.
 
     Use ``run`` in production and ``drain_once`` in tests; do not run both at once.
     """
@@ -114,6 +128,9 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._warned_platforms: set[Platform] = set()
+        self._slots = asyncio.Semaphore(self._tuning.concurrency)
+        self._chains: dict[Address, asyncio.Task[None]] = {}
+        self._held: dict[Address, datetime] = {}
 
     def notify(self) -> None:
         """Something was just enqueued: look for due rows now rather than at the next poll."""
@@ -122,42 +139,81 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; sends already started finish, nothing new starts.
 
-        Failures of the storage itself are logged and retried after the poll interval, so the
-        loop only ends through ``stop`` or cancellation.
+        Rows are claimed whenever a chain slot is free and something is due, without waiting
+        for the chains in flight. Failures of the storage itself are logged and retried after
+        the poll interval, so the loop only ends through ``stop`` or cancellation.
         """
         self._stop = stop
         relay = asyncio.create_task(self._relay_stop(stop))
         try:
             while not stop.is_set():
-                try:
-                    processed = await self.drain_once()
-                except Exception as exc:
-                    log.error("outbox: draining failed: %s", describe(exc))
-                    processed = 0
-                if processed == 0 and not stop.is_set():
+                self._wake.clear()
+                claimed = 0
+                if len(self._chains) < self._tuning.concurrency:
+                    try:
+                        claimed, _ = await self._claim_and_start()
+                    except Exception as exc:
+                        log.error("outbox: claiming failed: %s", describe(exc))
+                if claimed == 0 and not stop.is_set():
                     await self._idle()
+        except asyncio.CancelledError:
+            for task in self._chains.values():
+                task.cancel()
+            raise
         finally:
             relay.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay
+            await asyncio.gather(*self._chains.values(), return_exceptions=True)
             self._stop = None
 
     async def drain_once(self) -> int:
         """Claim one batch of due rows and deliver it; returns how many rows were claimed."""
         self._wake.clear()
+        claimed, chains = await self._claim_and_start()
+        await asyncio.gather(*chains)
+        return claimed
+
+    async def _claim_and_start(self) -> tuple[int, list[asyncio.Task[None]]]:
+        """Claim due rows for addresses not being served now and start a chain for each
+        address; returns how many rows were claimed and the chains started."""
         now = self._clock()
-        items = await self._outbox.claim(self._tuning.batch_size, now, self._tuning.lease_seconds)
-        if not items:
-            return 0
+        items = await self._outbox.claim(
+            self._tuning.batch_size,
+            now,
+            self._tuning.lease_seconds,
+            per_address=self._tuning.per_address,
+            skip=self._busy(now),
+        )
         start_by = now + timedelta(seconds=self._tuning.lease_seconds / 2)
         chains: dict[Address, list[OutboxItem]] = {}
         for item in sorted(items, key=lambda i: i.id):
             chains.setdefault(item.address, []).append(item)
-        slots = asyncio.Semaphore(self._tuning.concurrency)
-        async with asyncio.TaskGroup() as group:
-            for chain in chains.values():
-                group.create_task(self._deliver_chain(chain, start_by, slots))
-        return len(items)
+        started = []
+        for address, chain in chains.items():
+            task = asyncio.create_task(self._serve(address, chain, start_by))
+            self._chains[address] = task
+            started.append(task)
+        return len(items), started
+
+    def _busy(self, now: datetime) -> set[Address]:
+        """Addresses not to claim for: those with a chain in flight, and those whose rows
+        were put back until a moment still to come."""
+        for address in [a for a, until in self._held.items() if until <= now]:
+            del self._held[address]
+        return set(self._chains) | set(self._held)
+
+    async def _serve(
+        self, address: Address, chain: Sequence[OutboxItem], start_by: datetime
+    ) -> None:
+        try:
+            async with self._slots:
+                hold_until = await self._deliver_chain(chain, start_by)
+            if hold_until is not None:
+                self._held[address] = hold_until
+        finally:
+            del self._chains[address]
+            self._wake.set()
 
     async def _relay_stop(self, stop: asyncio.Event) -> None:
         await stop.wait()
@@ -172,39 +228,40 @@ class OutboxSender:
         return self._stop is not None and self._stop.is_set()
 
     async def _deliver_chain(
-        self, chain: Sequence[OutboxItem], start_by: datetime, slots: asyncio.Semaphore
-    ) -> None:
-        """Deliver one address's rows in id order. Never raises: a storage failure ends the
-        chain and leaves the rest leased, to be claimed again in order."""
-        async with slots:
-            hold_until: datetime | None = None
-            for item in chain:
-                try:
-                    if hold_until is not None:
-                        await self._outbox.reschedule(item.id, hold_until, _HELD)
-                        continue
-                    if self._stopping():
-                        await self._outbox.reschedule(item.id, self._clock(), "sender stopped")
-                        continue
-                    if self._clock() >= start_by:
-                        log.warning(
-                            "outbox #%d key=%s: lease half spent before sending, left to expire",
-                            item.id,
-                            item.key,
-                        )
-                        return
-                    outcome = await self._deliver(item)
-                except Exception as exc:
-                    log.error(
-                        "outbox #%d key=%s: storage failed, rest of the chain left leased: %s",
+        self, chain: Sequence[OutboxItem], start_by: datetime
+    ) -> datetime | None:
+        """Deliver one address's rows in id order; returns when the address may be served
+        again if its rows were put back. Never raises: a storage failure ends the chain and
+        leaves the rest leased, to be claimed again in order."""
+        hold_until: datetime | None = None
+        for item in chain:
+            try:
+                if hold_until is not None:
+                    await self._outbox.reschedule(item.id, hold_until, _HELD)
+                    continue
+                if self._stopping():
+                    await self._outbox.reschedule(item.id, self._clock(), "sender stopped")
+                    continue
+                if self._clock() >= start_by:
+                    log.warning(
+                        "outbox #%d key=%s: lease half spent before sending, left to expire",
                         item.id,
                         item.key,
-                        describe(exc),
                     )
-                    return
-                if outcome.next is _Next.STOP:
-                    return
-                hold_until = outcome.hold_until
+                    return None
+                outcome = await self._deliver(item)
+            except Exception as exc:
+                log.error(
+                    "outbox #%d key=%s: storage failed, rest of the chain left leased: %s",
+                    item.id,
+                    item.key,
+                    describe(exc),
+                )
+                return hold_until
+            if outcome.next is _Next.STOP:
+                return None
+            hold_until = outcome.hold_until
+        return hold_until
 
     async def _deliver(self, item: OutboxItem) -> _Outcome:
         platform = item.address.platform
@@ -218,12 +275,14 @@ class OutboxSender:
         reader = await self._readers.get(item.address)
         if reader is not None and not reader.reachable:
             return await self._skip_unreachable(item)
+        if self._expired(item):
+            return await self._fail(item, "expired before it could be sent")
         try:
             if self._before_send is not None:
                 reply = await self._before_send(item, reply)
             if self._relay is not None:
                 reply = await self._relay.prepare(reply, platform)
-            message_id = await messenger.send(item.address, reply, idempotency_key=item.key)
+            message_id = await self._send_or_edit(messenger, item, reply)
         except RetryAfter as exc:
             return await self._retry_after(item, exc)
         except RecipientUnreachable as exc:
@@ -248,6 +307,33 @@ class OutboxSender:
                     describe(exc),
                 )
         return _GO_ON
+
+    def _expired(self, item: OutboxItem) -> bool:
+        expires = item.payload.get(EXPIRES_KEY)
+        if not isinstance(expires, str):
+            return False
+        try:
+            at = datetime.fromisoformat(expires)
+        except ValueError:
+            return False
+        return self._clock() > (at if at.tzinfo else at.replace(tzinfo=UTC))
+
+    @staticmethod
+    async def _send_or_edit(messenger: Messenger, item: OutboxItem, reply: Reply) -> int:
+        target = item.payload.get(EDIT_KEY)
+        if isinstance(target, int) and not isinstance(target, bool):
+            try:
+                await messenger.edit(item.address, target, reply)
+                return target
+            except PermanentError as exc:
+                log.info(
+                    "outbox #%d key=%s: message %d not edited (%s), sending anew",
+                    item.id,
+                    item.key,
+                    target,
+                    describe(exc),
+                )
+        return await messenger.send(item.address, reply, idempotency_key=item.key)
 
     async def _park(self, item: OutboxItem) -> _Outcome:
         platform = item.address.platform

@@ -27,12 +27,16 @@ class SenderTuning:
     backoff_base: float = 5.0
     backoff_cap: float = 900.0
     concurrency: int = 16
+    """How many addresses are served at once."""
+    per_address: int = 5
+    """The most rows one claim takes for one address. A chain of them must comfortably fit in
+    half a lease even at the slowest pace a destination allows (a group chat: 20 a minute)."""
     park_seconds: float = 300.0
     """How long a row waits when no messenger is configured for its platform."""
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.concurrency < 1:
-            raise ValueError("batch_size and concurrency must be at least 1")
+        if min(self.batch_size, self.concurrency, self.per_address) < 1:
+            raise ValueError("batch_size, concurrency and per_address must be at least 1")
         if self.max_attempts < 1 or self.max_retry_after_attempts < self.max_attempts:
             raise ValueError("need 1 <= max_attempts <= max_retry_after_attempts")
         if min(self.lease_seconds, self.poll_interval, self.park_seconds) <= 0:

@@ -191,6 +191,6 @@ class Answers:
         """Tell staff next to their message; through ``chat`` when the post must be stored
         with other writes (default: the desk's own)."""
         reply = answering(Reply(text="\n".join(lines)), origin.thread_id, origin.message_id)
-        await (chat or self._desk.chat).post(
+        await (chat or self._desk.chat).confirm(
             f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id
         )

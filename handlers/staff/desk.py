@@ -63,7 +63,7 @@ class StaffDeskService:
         self._messengers = messengers
         self._config = config
         self._clock = clock
-        self.chat = StaffChat(outbox, config.staff_chat)
+        self.chat = StaffChat(outbox, config.staff_chat, clock)
         self.t: Translator = catalog.translator(catalog.default)
         """Texts for staff, in the library's default language."""
 
@@ -134,8 +134,10 @@ class StaffDeskService:
         )
 
     async def refresh_card(self, ticket_id: int) -> Ticket | None:
-        """Show the ticket's current state on its card: an edit in place, or a new card when
-        the old one is unknown or cannot be edited. Returns the ticket as stored."""
+        """Show the ticket's current state on its card: an edit in place, queued in the
+        outbox (see ``StaffChat.edit_card``), or a new card when the old one is unknown. The
+        outbox posts the card anew if the old one cannot be edited. Returns the ticket as
+        stored."""
         ticket = await self._tickets.get(ticket_id)
         chat = self.chat.address
         if ticket is None or chat is None:
@@ -145,14 +147,9 @@ class StaffDeskService:
             ticket = await self._placed(ticket)
             thread = ticket.thread
         card = await self._card(ticket, await self._request(ticket.id))
-        messenger = self._messengers.get(chat.platform)
-        if thread is not None and thread.card_message_id is not None and messenger is not None:
-            try:
-                await messenger.edit(chat, thread.card_message_id, card)
-                return ticket
-            except DeliveryError as error:
-                log.info("card of ticket %d not edited (%s): posting anew", ticket.id, error)
-            await self._post_card(ticket, None, f"after:{thread.card_message_id}", card)
+        if thread is not None and thread.card_message_id is not None:
+            placed = dataclasses.replace(card, thread_id=thread.topic_id)
+            await self.chat.edit_card(ticket.id, thread.card_message_id, placed)
         else:
             await self._post_card(ticket, None, "new", card)
         return ticket

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
-from handlers.ports import Outbox
+from handlers.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.replies import Reply
 from storage.models import Address, Ticket
 
 LINK_KEY = "link"
 """The outbox payload key that ties a staff-chat post to its ticket (see ``on_sent``)."""
+
+CONFIRMATION_WORTH = timedelta(minutes=2)
+"""How long a confirmation to staff is worth sending. Past that the staff chat is over its
+budget, the card already shows what happened, and the message would only delay others."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class StaffChat:
@@ -22,9 +32,12 @@ class StaffChat:
     row also names the ticket in storage, so that erasing the ticket deletes the post.
     """
 
-    def __init__(self, outbox: Outbox, chat: Address | None) -> None:
+    def __init__(
+        self, outbox: Outbox, chat: Address | None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self._outbox = outbox
         self.address = chat
+        self._clock = clock
 
     async def post(
         self, key: str, reply: Reply, *, ticket_id: int | None = None, card: bool = False
@@ -36,6 +49,38 @@ class StaffChat:
         if ticket_id is not None:
             payload[LINK_KEY] = {"ticket": ticket_id, "card": card}
         return await self._outbox.enqueue(key, self.address, payload, ticket_id=ticket_id)
+
+    async def confirm(self, key: str, reply: Reply, *, ticket_id: int) -> bool:
+        """Queue a confirmation of a staff action: like ``post``, but dropped unsent if the
+        staff chat's budget holds it back longer than ``CONFIRMATION_WORTH``."""
+        if self.address is None:
+            return False
+        payload = reply.to_dict() | {
+            LINK_KEY: {"ticket": ticket_id, "card": False},
+            EXPIRES_KEY: (self._clock() + CONFIRMATION_WORTH).isoformat(),
+        }
+        return await self._outbox.enqueue(key, self.address, payload, ticket_id=ticket_id)
+
+    async def edit_card(self, ticket_id: int, message_id: int, card: Reply) -> bool:
+        """Queue an edit of the ticket's card (message ``message_id``) to ``card``.
+
+        Edits of one card message coalesce: this one replaces an edit still waiting, and is
+        dropped when the card already shows ``card``, so a burst of changes spends one of the
+        staff chat's 20 messages a minute. False when nothing was queued.
+        """
+        if self.address is None:
+            return False
+        payload = card.to_dict() | {
+            LINK_KEY: {"ticket": ticket_id, "card": True},
+            EDIT_KEY: message_id,
+        }
+        group = f"card:{ticket_id}:{message_id}"
+        # A state may come back after another was shown, so each one needs a key of its own;
+        # the group is what keeps a repeat from being sent twice.
+        key = f"{group}:{uuid.uuid4().hex}"
+        return await self._outbox.enqueue_latest(
+            key, self.address, payload, group, ticket_id=ticket_id
+        )
 
     async def post_all(
         self,

@@ -61,6 +61,8 @@ class ScriptedMessenger:
         self.attempts: list[Call] = []
         self.sent: list[Call] = []
         self.edits: list[tuple[Address, int, Reply]] = []
+        self.uneditable: set[int] = set()
+        """Message ids whose edit the platform refuses."""
         self.acknowledged: list[tuple[Event, str | None]] = []
         self.before_send: Callable[[Call], Awaitable[None]] | None = None
         self.max_in_flight = 0
@@ -95,6 +97,8 @@ class ScriptedMessenger:
             self._in_flight[to] -= 1
 
     async def edit(self, to: Address, message_id: int, reply: Reply) -> None:
+        if message_id in self.uneditable:
+            raise PermanentError("message to edit not found")
         self.edits.append((to, message_id, reply))
 
     async def acknowledge(self, event: Event, notice: str | None = None) -> None:

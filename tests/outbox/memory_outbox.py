@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from storage.models import Address, OutboxItem, OutboxStatus
 
 _UNDELIVERED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+_SHOWN = (OutboxStatus.SENDING, OutboxStatus.SENT)
 
 
 class InvalidTransition(AssertionError):
@@ -18,8 +19,9 @@ class InvalidTransition(AssertionError):
 
 class MemoryOutbox:
     """Behaves like ``storage.outbox.OutboxRepository``: keys are unique; a claimed row is
-    ``sending`` with a lease, and can be claimed again once the lease has run out; rows are
-    claimed earliest due first, then by id.
+    ``sending`` with a lease, and can be claimed again once the lease has run out, due from
+    the lease's end; rows are claimed earliest due first, then by id, at most ``per_address``
+    per address; coalesced states replace their group's pending state.
 
     Stricter than a database needs to be: settling a row that is not ``sending`` raises
     ``InvalidTransition``, so a sender that touches rows it no longer holds fails its tests.
@@ -32,6 +34,7 @@ class MemoryOutbox:
         self._next_id = 1
         self.claims: list[list[int]] = []
         """The ids returned by each non-empty claim, in order."""
+        self.coalesce_keys: dict[int, str] = {}
 
     @property
     def rows(self) -> list[OutboxItem]:
@@ -64,11 +67,54 @@ class MemoryOutbox:
         self._next_id += 1
         return True
 
-    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+    async def enqueue_latest(
+        self,
+        key: str,
+        address: Address,
+        payload: dict[str, Any],
+        coalesce: str,
+        ticket_id: int | None = None,
+    ) -> bool:
+        group = [row for row in self.rows if self.coalesce_keys.get(row.id) == coalesce]
+        shown = [row for row in group if row.status in _SHOWN]
+        waiting = [row for row in group if row.status is OutboxStatus.PENDING]
+        if shown and shown[-1].payload == payload:
+            self._cancel(waiting)
+            return False
+        if waiting:
+            self._rows[waiting[-1].id] = replace(waiting[-1], payload=payload)
+            self._cancel(waiting[:-1])
+            return True
+        added = await self.enqueue(key, address, payload)
+        if added:
+            self.coalesce_keys[self._next_id - 1] = coalesce
+        return added
+
+    async def claim(
+        self,
+        limit: int,
+        now: datetime,
+        lease_seconds: float,
+        *,
+        per_address: int | None = None,
+        skip: Collection[Address] = (),
+    ) -> list[OutboxItem]:
         due = sorted(
-            (row for row in self._rows.values() if self._is_due(row, now)),
-            key=lambda row: (row.next_attempt_at, row.id),
+            (
+                row
+                for row in self._rows.values()
+                if self._is_due(row, now) and row.address not in skip
+            ),
+            key=lambda row: (self._due_at(row), row.id),
         )
+        if per_address is not None:
+            taken: dict[Address, int] = {}
+            capped = []
+            for row in due:
+                taken[row.address] = taken.get(row.address, 0) + 1
+                if taken[row.address] <= per_address:
+                    capped.append(row)
+            due = capped
         claimed = [replace(row, status=OutboxStatus.SENDING) for row in due[:limit]]
         for row in claimed:
             self._rows[row.id] = row
@@ -109,6 +155,17 @@ class MemoryOutbox:
 
     async def get(self, key: str) -> OutboxItem | None:
         return next((row for row in self._rows.values() if row.key == key), None)
+
+    def _due_at(self, row: OutboxItem) -> datetime:
+        if row.status is OutboxStatus.SENDING:
+            return self._leases[row.id]
+        return row.next_attempt_at
+
+    def _cancel(self, rows: list[OutboxItem]) -> None:
+        for row in rows:
+            self._rows[row.id] = replace(
+                row, status=OutboxStatus.CANCELLED, last_error="superseded by a newer state"
+            )
 
     def _is_due(self, row: OutboxItem, now: datetime) -> bool:
         if row.status is OutboxStatus.PENDING:

@@ -79,3 +79,33 @@ async def test_settling_a_row_not_held_is_refused(outbox: MemoryOutbox, clock: M
     await put(outbox, "k", ALICE)
     with pytest.raises(InvalidTransition):
         await outbox.mark_sent(1, clock.now)
+
+
+async def test_claim_caps_rows_per_address_and_skips_busy_ones(
+    outbox: MemoryOutbox, clock: ManualClock
+) -> None:
+    for n in range(3):
+        await put(outbox, f"alice:{n}", ALICE)
+    await put(outbox, "boris", BORIS)
+    claimed = await outbox.claim(10, clock.now, 60, per_address=2, skip={BORIS})
+    assert [row.key for row in claimed] == ["alice:0", "alice:1"]
+
+
+async def test_a_lapsed_lease_is_due_from_its_end(outbox: MemoryOutbox, clock: ManualClock) -> None:
+    await put(outbox, "stuck", ALICE, not_before=clock.now - timedelta(hours=1))
+    await outbox.claim(1, clock.now, 30)
+    await put(outbox, "fresh", BORIS, not_before=clock.now + timedelta(seconds=10))
+    clock.advance(31)
+    assert [row.key for row in await outbox.claim(1, clock.now, 30)] == ["fresh"]
+
+
+async def test_latest_state_replaces_the_pending_one_and_skips_the_shown_one(
+    outbox: MemoryOutbox, clock: ManualClock
+) -> None:
+    assert await outbox.enqueue_latest("s1", ALICE, {"text": "a"}, "card")
+    assert await outbox.enqueue_latest("s2", ALICE, {"text": "b"}, "card")
+    (row,) = await outbox.claim(10, clock.now, 60)
+    assert (row.key, row.payload) == ("s1", {"text": "b"})
+    await outbox.mark_sent(row.id, clock.now)
+    assert not await outbox.enqueue_latest("s3", ALICE, {"text": "b"}, "card")
+    assert await outbox.enqueue_latest("s4", ALICE, {"text": "c"}, "card")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
 
 from bot.outbox import NotifyingOutbox, OutboxSender
-from storage.models import OutboxItem, OutboxStatus
+from storage.models import Address, OutboxItem, OutboxStatus
 from tests.outbox.fakes import Call, ManualClock, ScriptedMessenger
 from tests.outbox.helpers import ALICE, BORIS, SenderFactory, eventually, put
 from tests.outbox.memory_outbox import MemoryOutbox
@@ -22,11 +23,19 @@ class BrokenClaimOutbox(MemoryOutbox):
         super().__init__(clock)
         self.claim_failures = 0
 
-    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxItem]:
+    async def claim(
+        self,
+        limit: int,
+        now: datetime,
+        lease_seconds: float,
+        *,
+        per_address: int | None = None,
+        skip: Collection[Address] = (),
+    ) -> list[OutboxItem]:
         if self.claim_failures == 0:
             self.claim_failures += 1
             raise ConnectionError("database is locked")
-        return await super().claim(limit, now, lease_seconds)
+        return await super().claim(limit, now, lease_seconds, per_address=per_address, skip=skip)
 
 
 async def stop_sender(task: asyncio.Task[None], stop: asyncio.Event) -> None:
