@@ -114,7 +114,7 @@ class Answers:
                 if ticket.assignee is None:
                     await work.tickets.assign(ticket.id, staff, now)
                 await work.tickets.set_status(ticket.id, TicketStatus.ANSWERED, str(staff), now)
-                chat = StaffChat(work.outbox, self._desk.chat.address)
+                chat = self._desk.chat.on(work.outbox)
                 await self._acknowledge(origin, ticket, lines, chat)
         except _AlreadyAnswered:
             return

@@ -95,7 +95,7 @@ class StaffDeskService:
         if chat is None or placed is None or placed.thread is None or placed.thread.chat != chat:
             return
         key, post = self._reader_post(placed, message)
-        await StaffChat(work.outbox, chat).post(key, post, ticket_id=placed.id)
+        await self.chat.on(work.outbox).post(key, post, ticket_id=placed.id)
 
     async def reader_wrote(self, ticket: Ticket, message: TicketMessage) -> None:
         """Post the reader's follow-up in the ticket's thread (a no-op when it was queued

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from handlers.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.replies import Reply
@@ -19,10 +19,6 @@ CONFIRMATION_WORTH = timedelta(minutes=2)
 budget, the card already shows what happened, and the message would only delay others."""
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class StaffChat:
     """The staff chat as the staff side writes to it.
 
@@ -32,12 +28,14 @@ class StaffChat:
     row also names the ticket in storage, so that erasing the ticket deletes the post.
     """
 
-    def __init__(
-        self, outbox: Outbox, chat: Address | None, clock: Callable[[], datetime] = utc_now
-    ) -> None:
+    def __init__(self, outbox: Outbox, chat: Address | None, clock: Callable[[], datetime]) -> None:
         self._outbox = outbox
         self.address = chat
         self._clock = clock
+
+    def on(self, outbox: Outbox) -> StaffChat:
+        """The same staff chat, queueing through ``outbox`` (one unit of work's)."""
+        return StaffChat(outbox, self.address, self._clock)
 
     async def post(
         self, key: str, reply: Reply, *, ticket_id: int | None = None, card: bool = False
