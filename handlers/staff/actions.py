@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from handlers.events import Event
+from handlers.numbers import typed_number
 from handlers.payloads import Payload, pack, parse
 from handlers.ports import Templates, Tickets
 from handlers.replies import Button, Reply
@@ -57,10 +58,10 @@ class StaffActions:
         if verb == "asg":
             return await self._assignment.offer(ticket, staff, self._press_key(event))
         if verb == "asgto":
-            colleague = payload.arg(2)
-            if colleague is None or not colleague.isdigit():
+            colleague = typed_number(payload.arg(2) or "")
+            if colleague is None:
                 return self._t("desk-stale-button")
-            return await self._assignment.hand_over_to_id(ticket, int(colleague), staff)
+            return await self._assignment.hand_over_to_id(ticket, colleague, staff)
         if verb == "close":
             return await self._close(ticket, staff)
         if verb == "reopen":
@@ -72,9 +73,8 @@ class StaffActions:
         return self._t("desk-stale-button")
 
     async def _ticket(self, raw: str | None) -> Ticket | None:
-        if raw is None or not raw.isdigit():
-            return None
-        return await self._tickets.get(int(raw))
+        number = typed_number(raw or "")
+        return None if number is None else await self._tickets.get(number)
 
     async def _close(self, ticket: Ticket, staff: StaffMember) -> str:
         if ticket.status is TicketStatus.CLOSED:
@@ -118,8 +118,8 @@ class StaffActions:
     async def _send_template(
         self, ticket: Ticket, staff: StaffMember, event: Event, payload: Payload
     ) -> str:
-        raw = payload.arg(2)
-        template = await self._templates.get(int(raw)) if raw and raw.isdigit() else None
+        number = typed_number(payload.arg(2) or "")
+        template = None if number is None else await self._templates.get(number)
         if template is None:
             return self._t("desk-no-such-template")
         if ticket.status is TicketStatus.CLOSED:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from handlers.config import ServiceConfig
 from handlers.messenger import DeliveryError, Messenger
+from handlers.numbers import typed_number
 from handlers.ports import StaffProfiles
 from storage.models import Platform, StaffMember
 
@@ -62,7 +63,8 @@ def matching(colleagues: list[StaffMember], query: str) -> list[StaffMember]:
     («мар ив» finds «Мария Иванова»); a leading ``@`` is ignored."""
     wanted = query.strip().removeprefix("@").strip()
     if wanted.isdigit():
-        return [member for member in colleagues if member.user_id == int(wanted)]
+        number = typed_number(wanted)
+        return [member for member in colleagues if member.user_id == number]
     words = wanted.casefold().split()
     if not words:
         return []

@@ -105,10 +105,10 @@ class StaffCommands:
         """``/assign N`` lists the colleagues; ``/assign N WHO`` hands ticket N to the one
         colleague ``WHO`` names (an id or the start of their name)."""
         parts = argument.split(maxsplit=1)
-        number = parts[0].lstrip("№#") if parts else ""
-        if not number.isdigit():
+        number = typed_number(parts[0].lstrip("№#")) if parts else None
+        if number is None:
             return [self._t("desk-assign-usage")]
-        ticket = await self._tickets.get(int(number))
+        ticket = await self._tickets.get(number)
         if ticket is None:
             return [self._t("desk-no-such-ticket")]
         colleagues = await self._assignment.colleagues.all()

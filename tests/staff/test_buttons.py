@@ -83,7 +83,18 @@ async def test_a_closed_ticket_cannot_be_taken(make_desk: DeskFactory) -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    ["st:take:999", "st:close:0", "st:reopen:abc", "st:tplsend:999:1", "st:take", "st:fly:1"],
+    [
+        "st:take:999",
+        "st:close:0",
+        "st:reopen:abc",
+        "st:tplsend:999:1",
+        "st:take",
+        "st:fly:1",
+        "st:take:9999999999999999999999",
+        "st:take:²",
+        "st:tplsend:1:99999999999999999999",
+        "st:asgto:1:99999999999999999999999",
+    ],
 )
 async def test_forged_or_unknown_payloads_change_nothing(
     make_desk: DeskFactory, payload: str
@@ -99,6 +110,7 @@ async def test_forged_or_unknown_payloads_change_nothing(
     assert desk.telegram.edits == []
     assert desk.telegram.replies_to(READER) == []
     assert desk.telegram.acknowledged == ["cb1"]
+    assert desk.telegram.notices[0], "the press is answered with why nothing happened"
 
 
 async def test_templates_are_offered_and_sent_as_the_answer(make_desk: DeskFactory) -> None:
