@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot
@@ -107,11 +107,17 @@ class Application:
     connections close.
     """
 
-    def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock = utcnow,
+        limiter_factory: Callable[[], RateLimiter] = RateLimiter,
+    ) -> None:
         """``clock`` is the one source of "now" for every layer, storage included (tests pass
-        a clock of their own)."""
+        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token."""
         self.settings = settings
         self.clock = clock
+        self._limiter_factory = limiter_factory
         self.messengers: dict[Platform, Messenger] = {}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -228,7 +234,9 @@ class Application:
         if settings.telegram_enabled:
             # One limiter per token: every call made with it counts against the same limits.
             self._bot = create_bot(
-                settings.telegram_bot_token, RateLimiter(), api_base=settings.telegram_api_base
+                settings.telegram_bot_token,
+                self._limiter_factory(),
+                api_base=settings.telegram_api_base,
             )
             self.messengers[Platform.TELEGRAM] = TelegramMessenger(self._bot)
         if settings.vk_enabled:
@@ -236,7 +244,7 @@ class Application:
                 settings.vk_group_token,
                 base_url=settings.vk_api_base,
                 version=settings.vk_api_version,
-                limiter=RateLimiter(),
+                limiter=self._limiter_factory(),
             )
             self.messengers[Platform.VK] = self._vk.messenger
 
