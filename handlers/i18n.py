@@ -44,6 +44,11 @@ def files_count(t: Translator, n: int) -> str:
     return t.plural("count-files", "count-files-many", n)
 
 
+def days_count(t: Translator, n: int) -> str:
+    """«1 день», «3 дня», «365 дней»."""
+    return t.plural("count-days", "count-days-many", n)
+
+
 def platform_name(t: Translator, platform: str) -> str:
     """The name readers and staff know a platform by: «Telegram», «ВКонтакте»."""
     return t(f"platform-{platform}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.config import ServiceConfig
+from handlers.i18n import days_count
 from handlers.payloads import pack
 from handlers.replies import Button
 from handlers.turn import Turn
@@ -50,12 +51,12 @@ def show_settings(turn: Turn) -> None:
 
 
 def privacy_notice(turn: Turn, config: ServiceConfig) -> str:
-    return turn.t("privacy-notice", days=config.policy.retention_days)
+    return turn.t("privacy-notice", days=days_count(turn.t, config.policy.retention_days))
 
 
 def privacy_details(turn: Turn, config: ServiceConfig) -> str:
     """The short notice, then exactly what erasure and retention delete and what they leave."""
-    days = config.policy.retention_days
+    days = days_count(turn.t, config.policy.retention_days)
     return turn.t("privacy-notice", days=days) + "\n\n" + turn.t("privacy-details", days=days)
 
 

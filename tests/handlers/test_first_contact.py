@@ -17,7 +17,7 @@ def payloads(reply: Reply) -> list[str]:
 async def test_start_shows_welcome_notices_consent_and_menu(desk: Desk) -> None:
     reply = await desk.say(READER, "/start", language_code="ru")
     assert "Кузбасская научная медицинская библиотека" in reply.text
-    assert "180 дн." in reply.text  # how long data are kept
+    assert "через 180 дней после последнего действия" in reply.text  # how long data are kept
     assert "/forget" in reply.text  # how to delete them
     assert "не даём медицинских консультаций" in reply.text
     assert payloads(reply) == [
