@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.features import reader_service, staff_service
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
@@ -26,18 +27,18 @@ from bot.telegram.runner import TelegramRunner, start_webhook
 from bot.vk.callback import CallbackEndpoint
 from bot.vk.factory import VkAdapter
 from bot.vk.longpoll import LongPollRunner
-from handlers.config import (
+from handlers.core.config import (
     LibraryProfile,
     ReaderPolicy,
     ServiceConfig,
     TicketPolicy,
     WorkingTime,
 )
-from handlers.i18n import Catalog
-from handlers.messenger import Messenger
-from handlers.reader_service import ReaderService
-from handlers.router import EventRouter
-from handlers.staff import StaffDeskService, StaffReminders, StaffService
+from handlers.core.features import Command
+from handlers.core.i18n import Catalog
+from handlers.core.messenger import Messenger
+from handlers.core.router import EventRouter
+from handlers.reference.staff import StaffDeskService, StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
@@ -173,7 +174,7 @@ class Application:
             on_sent=desk.on_sent,
             before_send=desk.before_send,
         )
-        reader = ReaderService(
+        reader = reader_service(
             readers=storage.readers,
             conversations=storage.conversations,
             dialogs=storage.dialogs,
@@ -186,7 +187,7 @@ class Application:
             config=config,
             clock=self.clock,
         )
-        staff = StaffService(
+        staff = staff_service(
             desk=desk,
             tickets=storage.tickets,
             templates=storage.templates,
@@ -205,7 +206,7 @@ class Application:
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
-        await self._start_telegram(handle, web_app, catalog)
+        await self._start_telegram(handle, web_app, catalog, reader.listed_commands)
         self._start_vk(handle, web_app)
         if web_app is not None:
             self._web = web.AppRunner(web_app)
@@ -241,11 +242,15 @@ class Application:
             self.messengers[Platform.VK] = self._vk.messenger
 
     async def _start_telegram(
-        self, handle: Any, web_app: web.Application | None, catalog: Catalog
+        self,
+        handle: Any,
+        web_app: web.Application | None,
+        catalog: Catalog,
+        commands: Sequence[Command],
     ) -> None:
         if self._bot is None:
             return
-        await publish_commands(self._bot, catalog)
+        await publish_commands(self._bot, catalog, commands)
         runner = self._telegram = TelegramRunner(self._bot, handle)
         if self.settings.telegram_mode is TelegramMode.WEBHOOK and web_app is not None:
             secret = self.settings.telegram_webhook_secret.get_secret_value()

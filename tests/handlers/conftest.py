@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
-from handlers.events import Attachment, Event
-from handlers.i18n import Catalog
-from handlers.ports import StaffDesk
-from handlers.reader_service import ReaderService
-from handlers.replies import Reply
+from bot.features import reader_service
+from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
+from handlers.core.events import Attachment, Event
+from handlers.core.i18n import Catalog
+from handlers.core.ports import StaffDesk
+from handlers.core.reader_service import ReaderService
+from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
@@ -106,7 +107,7 @@ def build_service(
         staff_chat=staff,
         tickets=tickets or TicketPolicy(),
     )
-    return ReaderService(
+    return reader_service(
         readers=storage.readers,
         conversations=storage.conversations,
         dialogs=storage.dialogs,

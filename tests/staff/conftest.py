@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 
+from bot.features import staff_service
 from bot.outbox.relay import AttachmentRelay
 from bot.outbox.sender import OutboxSender
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
-from handlers.events import Attachment, Event
-from handlers.i18n import Catalog
-from handlers.ports import StaffDesk
-from handlers.replies import Reply
-from handlers.staff import StaffDeskService, StaffReminders, StaffService
+from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
+from handlers.core.events import Attachment, Event
+from handlers.core.i18n import Catalog
+from handlers.core.ports import StaffDesk
+from handlers.core.replies import Reply
+from handlers.core.staff_service import StaffService
+from handlers.reference.staff import StaffDeskService, StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import (
@@ -209,7 +211,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             config=config,
             clock=clock,
         )
-        service = StaffService(
+        service = staff_service(
             desk=desk,
             tickets=storage.tickets,
             templates=storage.templates,
