@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.features import reader_service, staff_service
+from bot.features import ReaderSide, StaffSide
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
@@ -174,7 +174,7 @@ class Application:
             on_sent=desk.on_sent,
             before_send=desk.before_send,
         )
-        reader = reader_service(
+        reader = ReaderSide(
             readers=storage.readers,
             conversations=storage.conversations,
             dialogs=storage.dialogs,
@@ -186,8 +186,8 @@ class Application:
             messengers=self.messengers,
             config=config,
             clock=self.clock,
-        )
-        staff = staff_service(
+        ).service()
+        staff = StaffSide(
             desk=desk,
             tickets=storage.tickets,
             templates=storage.templates,
@@ -199,7 +199,7 @@ class Application:
             messengers=self.messengers,
             config=config,
             clock=self.clock,
-        )
+        ).service()
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )

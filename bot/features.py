@@ -6,6 +6,7 @@ Adding a feature means a package under ``handlers/`` and its line here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from handlers.arrivals.reader import arrivals_reader
 from handlers.core.config import ServiceConfig
@@ -34,133 +35,95 @@ from storage.models import Platform
 from storage.types import Clock, utcnow
 
 
-def reader_features(
-    *,
-    readers: Readers,
-    outbox: Outbox,
-    tickets: Tickets,
-    transactions: Transactions,
-    desk: StaffDesk,
-    catalog: Catalog,
-    config: ServiceConfig,
-    clock: Clock,
-) -> list[ReaderFeature]:
-    return [
-        FirstContact(readers=readers, desk=desk, catalog=catalog, config=config).feature(),
-        reference_reader(
-            tickets=tickets,
-            transactions=transactions,
-            desk=desk,
-            catalog=catalog,
-            config=config,
-            clock=clock,
-        ),
-        Renewals(outbox=outbox, catalog=catalog, config=config, clock=clock).feature(),
-        arrivals_reader(),
-    ]
+@dataclass(frozen=True, slots=True)
+class ReaderSide:
+    """What the reader features and the reader service are built from."""
+
+    readers: Readers
+    conversations: Conversations
+    dialogs: Dialogs
+    outbox: Outbox
+    tickets: Tickets
+    transactions: Transactions
+    desk: StaffDesk
+    catalog: Catalog
+    messengers: Mapping[Platform, Messenger]
+    config: ServiceConfig
+    clock: Clock = utcnow
+
+    def features(self) -> list[ReaderFeature]:
+        return [
+            FirstContact(
+                readers=self.readers, desk=self.desk, catalog=self.catalog, config=self.config
+            ).feature(),
+            reference_reader(
+                tickets=self.tickets,
+                transactions=self.transactions,
+                desk=self.desk,
+                catalog=self.catalog,
+                config=self.config,
+                clock=self.clock,
+            ),
+            Renewals(
+                outbox=self.outbox, catalog=self.catalog, config=self.config, clock=self.clock
+            ).feature(),
+            arrivals_reader(),
+        ]
+
+    def service(self, *extra: ReaderFeature) -> ReaderService:
+        """The reader service with every feature of the bot, then ``extra``."""
+        return ReaderService(
+            readers=self.readers,
+            conversations=self.conversations,
+            dialogs=self.dialogs,
+            outbox=self.outbox,
+            catalog=self.catalog,
+            messengers=self.messengers,
+            config=self.config,
+            features=[*self.features(), *extra],
+        )
 
 
-def staff_features(
-    *,
-    desk: StaffDeskService,
-    tickets: Tickets,
-    templates: Templates,
-    profiles: StaffProfiles,
-    readers: Readers,
-    outbox: Outbox,
-    transactions: Transactions,
-    catalog: Catalog,
-    messengers: Mapping[Platform, Messenger],
-    config: ServiceConfig,
-    clock: Clock,
-) -> list[StaffFeature]:
-    return [
-        reference_staff(
-            desk=desk,
-            tickets=tickets,
-            templates=templates,
-            profiles=profiles,
-            readers=readers,
-            outbox=outbox,
-            transactions=transactions,
-            catalog=catalog,
-            messengers=messengers,
-            config=config,
-            clock=clock,
-        ),
-    ]
+@dataclass(frozen=True, slots=True)
+class StaffSide:
+    """What the staff features and the staff-chat service are built from."""
 
+    desk: StaffDeskService
+    tickets: Tickets
+    templates: Templates
+    profiles: StaffProfiles
+    readers: Readers
+    outbox: Outbox
+    transactions: Transactions
+    catalog: Catalog
+    messengers: Mapping[Platform, Messenger]
+    config: ServiceConfig
+    clock: Clock = utcnow
 
-def reader_service(
-    *,
-    readers: Readers,
-    conversations: Conversations,
-    dialogs: Dialogs,
-    outbox: Outbox,
-    tickets: Tickets,
-    transactions: Transactions,
-    desk: StaffDesk,
-    catalog: Catalog,
-    messengers: Mapping[Platform, Messenger],
-    config: ServiceConfig,
-    clock: Clock = utcnow,
-) -> ReaderService:
-    """The reader service with every reader feature of the bot."""
-    features = reader_features(
-        readers=readers,
-        outbox=outbox,
-        tickets=tickets,
-        transactions=transactions,
-        desk=desk,
-        catalog=catalog,
-        config=config,
-        clock=clock,
-    )
-    return ReaderService(
-        readers=readers,
-        conversations=conversations,
-        dialogs=dialogs,
-        outbox=outbox,
-        catalog=catalog,
-        messengers=messengers,
-        config=config,
-        features=features,
-    )
+    def features(self) -> list[StaffFeature]:
+        return [
+            reference_staff(
+                desk=self.desk,
+                tickets=self.tickets,
+                templates=self.templates,
+                profiles=self.profiles,
+                readers=self.readers,
+                outbox=self.outbox,
+                transactions=self.transactions,
+                catalog=self.catalog,
+                messengers=self.messengers,
+                config=self.config,
+                clock=self.clock,
+            ),
+        ]
 
-
-def staff_service(
-    *,
-    desk: StaffDeskService,
-    tickets: Tickets,
-    templates: Templates,
-    profiles: StaffProfiles,
-    readers: Readers,
-    outbox: Outbox,
-    transactions: Transactions,
-    catalog: Catalog,
-    messengers: Mapping[Platform, Messenger],
-    config: ServiceConfig,
-    clock: Clock = utcnow,
-) -> StaffService:
-    """The staff-chat service with every staff feature of the bot."""
-    features = staff_features(
-        desk=desk,
-        tickets=tickets,
-        templates=templates,
-        profiles=profiles,
-        readers=readers,
-        outbox=outbox,
-        transactions=transactions,
-        catalog=catalog,
-        messengers=messengers,
-        config=config,
-        clock=clock,
-    )
-    return StaffService(
-        chat=desk.chat,
-        profiles=profiles,
-        catalog=catalog,
-        messengers=messengers,
-        config=config,
-        features=features,
-    )
+    def service(self, *extra: StaffFeature) -> StaffService:
+        """The staff-chat service with every feature of the bot, then ``extra``."""
+        return StaffService(
+            chat=self.desk.chat,
+            profiles=self.profiles,
+            catalog=self.catalog,
+            messengers=self.messengers,
+            config=self.config,
+            features=[*self.features(), *extra],
+        )

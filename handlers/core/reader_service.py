@@ -60,6 +60,7 @@ class ReaderService:
         config: ServiceConfig,
         features: Sequence[ReaderFeature],
     ) -> None:
+        self.features = tuple(features)
         self._registry = ReaderRegistry(features, reserved_actions=(MENU_ACTION, forms.FORM_ACTION))
         if MAIN_ITEM in self._registry.menu:
             raise ValueError(f"menu item {MAIN_ITEM!r} belongs to the reader service")

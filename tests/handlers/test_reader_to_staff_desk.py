@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.features import reader_service
+from bot.features import ReaderSide
 from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig
 from handlers.core.events import Attachment, AttachmentKind
 from handlers.core.i18n import Catalog
@@ -31,7 +31,7 @@ async def test_a_request_and_a_follow_up_reach_the_staff_chat(desk: Desk) -> Non
         config=config,
         clock=desk.clock,
     )
-    desk.service = reader_service(
+    desk.service = ReaderSide(
         readers=storage.readers,
         conversations=storage.conversations,
         dialogs=storage.dialogs,
@@ -43,7 +43,7 @@ async def test_a_request_and_a_follow_up_reach_the_staff_chat(desk: Desk) -> Non
         messengers=messengers,
         config=config,
         clock=desk.clock,
-    )
+    ).service()
     await consenting_reader(desk, READER)
     await desk.press(READER, "ask:clarifying")
     await desk.say(READER, "Петров П. Кардиология. 20??")

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.features import reader_features
-from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig
 from handlers.core.features import Command, MenuEntry, ReaderFeature
 from handlers.core.forms import FORM_ACTION
 from handlers.core.i18n import Catalog
@@ -20,8 +18,7 @@ from handlers.core.reader_service import ReaderService
 from handlers.core.replies import Reply
 from handlers.core.turn import Turn
 from storage.models import Address, Platform
-from tests.handlers.conftest import STAFF, Desk
-from tests.handlers.staff_desk_double import RecordingStaffDesk
+from tests.handlers.conftest import Desk, build_service
 
 READER = Address(Platform.TELEGRAM, 4343)
 SPIN = pack("toy", "spin", "3")
@@ -54,29 +51,13 @@ class Toy:
 
 
 def _service(desk: Desk, extra: list[ReaderFeature]) -> ReaderService:
-    storage, catalog = desk.storage, Catalog()
-    config = ServiceConfig(
-        library=LibraryProfile(name="Библиотека"), policy=ReaderPolicy(), staff_chat=STAFF
-    )
-    features = reader_features(
-        readers=storage.readers,
-        outbox=storage.outbox,
-        tickets=storage.tickets,
-        transactions=storage,
-        desk=RecordingStaffDesk(),
-        catalog=catalog,
-        config=config,
+    return build_service(
+        desk.storage,
+        desk.telegram,
+        desk.vk,
+        staff_desk=desk.staff_desk,
         clock=desk.clock,
-    )
-    return ReaderService(
-        readers=storage.readers,
-        conversations=storage.conversations,
-        dialogs=storage.dialogs,
-        outbox=storage.outbox,
-        catalog=catalog,
-        messengers={Platform.TELEGRAM: desk.telegram, Platform.VK: desk.vk},
-        config=config,
-        features=[*features, *extra],
+        extra=extra,
     )
 
 
@@ -155,16 +136,7 @@ def test_no_core_file_imports_a_feature_package() -> None:
 
 
 def test_the_dispatchers_spell_out_no_feature_name(desk: Desk) -> None:
-    features = reader_features(
-        readers=desk.storage.readers,
-        outbox=desk.storage.outbox,
-        tickets=desk.storage.tickets,
-        transactions=desk.storage,
-        desk=RecordingStaffDesk(),
-        catalog=Catalog(),
-        config=ServiceConfig(library=LibraryProfile(name="Б"), policy=ReaderPolicy()),
-        clock=desk.clock,
-    )
+    features = desk.service.features
     names = {
         name
         for feature in features

@@ -3,7 +3,7 @@ sender, with a clock the tests move by hand."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.features import staff_service
+from bot.features import StaffSide
 from bot.outbox.relay import AttachmentRelay
 from bot.outbox.sender import OutboxSender
 from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
 from handlers.core.events import Attachment, Event
+from handlers.core.features import StaffFeature
 from handlers.core.i18n import Catalog
 from handlers.core.ports import StaffDesk
 from handlers.core.replies import Reply
@@ -184,6 +185,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
         forum: bool = False,
         admins: frozenset[int] = frozenset(),
         policy: TicketPolicy | None = None,
+        extra: Sequence[StaffFeature] = (),
     ) -> Desk:
         url = f"sqlite+aiosqlite:///{tmp_path / f'bot{len(storages)}.sqlite3'}"
         await upgrade(url)
@@ -211,7 +213,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             config=config,
             clock=clock,
         )
-        service = staff_service(
+        service = StaffSide(
             desk=desk,
             tickets=storage.tickets,
             templates=storage.templates,
@@ -223,7 +225,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             messengers=messengers,
             config=config,
             clock=clock,
-        )
+        ).service(*extra)
         reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=storage, config=config
         )

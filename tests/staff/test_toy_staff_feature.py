@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.features import staff_features
 from handlers.core.events import Event
 from handlers.core.features import StaffFeature
 from handlers.core.payloads import Payload
-from handlers.core.staff_service import StaffService
 from storage.models import StaffMember
-from tests.staff.conftest import Desk, DeskFactory
+from tests.staff.conftest import DeskFactory
 
 
 @dataclass
@@ -35,38 +33,11 @@ class ToyStaff:
         return "toy pressed"
 
 
-def _service(desk: Desk, extra: list[StaffFeature]) -> StaffService:
-    storage = desk.storage
-    messengers = {desk.telegram.platform: desk.telegram, desk.vk.platform: desk.vk}
-    features = staff_features(
-        desk=desk.desk,
-        tickets=storage.tickets,
-        templates=storage.templates,
-        profiles=storage.staff,
-        readers=storage.readers,
-        outbox=storage.outbox,
-        transactions=storage,
-        catalog=desk.catalog,
-        messengers=messengers,
-        config=desk.config,
-        clock=desk.clock,
-    )
-    return StaffService(
-        chat=desk.desk.chat,
-        profiles=storage.staff,
-        catalog=desk.catalog,
-        messengers=messengers,
-        config=desk.config,
-        features=[*features, *extra],
-    )
-
-
 async def test_a_toy_staff_feature_answers_its_command_and_button(
     make_desk: DeskFactory,
 ) -> None:
-    desk = await make_desk()
     toy = ToyStaff()
-    desk.service = _service(desk, [toy.feature()])
+    desk = await make_desk(extra=(toy.feature(),))
 
     await desk.staff_says("/toy  spin it ")
     assert desk.texts()[-1] == "toy for Мария Иванова: spin it"
@@ -83,7 +54,6 @@ async def test_without_the_toy_its_command_gets_help_and_its_button_is_stale(
     make_desk: DeskFactory,
 ) -> None:
     desk = await make_desk()
-    desk.service = _service(desk, [])
     t = desk.catalog.translator(desk.catalog.default)
 
     await desk.staff_says("/toy")
@@ -103,6 +73,5 @@ async def test_without_the_toy_its_command_gets_help_and_its_button_is_stale(
 async def test_a_staff_feature_claiming_what_another_owns_is_refused(
     make_desk: DeskFactory, clash: StaffFeature
 ) -> None:
-    desk = await make_desk()
     with pytest.raises(ValueError, match="claimed by two features"):
-        _service(desk, [clash])
+        await make_desk(extra=(clash,))
