@@ -37,8 +37,8 @@ from bot.outbox import OutboxSender, SenderTuning
 from bot.ratelimit import RateLimiter
 from bot.telegram.factory import create_bot
 from bot.telegram.messenger import TelegramMessenger
-from handlers.ports import EDIT_KEY
-from handlers.replies import Reply
+from handlers.core.ports import EDIT_KEY
+from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform

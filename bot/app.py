@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.features import ReaderSide, StaffSide
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
@@ -26,18 +27,18 @@ from bot.telegram.runner import TelegramRunner, start_webhook
 from bot.vk.callback import CallbackEndpoint
 from bot.vk.factory import VkAdapter
 from bot.vk.longpoll import LongPollRunner
-from handlers.config import (
+from handlers.core.config import (
     LibraryProfile,
     ReaderPolicy,
     ServiceConfig,
     TicketPolicy,
     WorkingTime,
 )
-from handlers.i18n import Catalog
-from handlers.messenger import Messenger
-from handlers.reader_service import ReaderService
-from handlers.router import EventRouter
-from handlers.staff import StaffDeskService, StaffReminders, StaffService
+from handlers.core.features import Command
+from handlers.core.i18n import Catalog
+from handlers.core.messenger import Messenger
+from handlers.core.router import EventRouter
+from handlers.reference.staff import StaffDeskService, StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
@@ -179,7 +180,7 @@ class Application:
             on_sent=desk.on_sent,
             before_send=desk.before_send,
         )
-        reader = ReaderService(
+        reader = ReaderSide(
             readers=storage.readers,
             conversations=storage.conversations,
             dialogs=storage.dialogs,
@@ -191,8 +192,8 @@ class Application:
             messengers=self.messengers,
             config=config,
             clock=self.clock,
-        )
-        staff = StaffService(
+        ).service()
+        staff = StaffSide(
             desk=desk,
             tickets=storage.tickets,
             templates=storage.templates,
@@ -204,14 +205,14 @@ class Application:
             messengers=self.messengers,
             config=config,
             clock=self.clock,
-        )
+        ).service()
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
-        await self._start_telegram(handle, web_app, catalog)
+        await self._start_telegram(handle, web_app, catalog, reader.listed_commands)
         self._start_vk(handle, web_app)
         if web_app is not None:
             self._web = web.AppRunner(web_app)
@@ -249,11 +250,15 @@ class Application:
             self.messengers[Platform.VK] = self._vk.messenger
 
     async def _start_telegram(
-        self, handle: Any, web_app: web.Application | None, catalog: Catalog
+        self,
+        handle: Any,
+        web_app: web.Application | None,
+        catalog: Catalog,
+        commands: Sequence[Command],
     ) -> None:
         if self._bot is None:
             return
-        await publish_commands(self._bot, catalog)
+        await publish_commands(self._bot, catalog, commands)
         runner = self._telegram = TelegramRunner(self._bot, handle)
         if self.settings.telegram_mode is TelegramMode.WEBHOOK and web_app is not None:
             secret = self.settings.telegram_webhook_secret.get_secret_value()

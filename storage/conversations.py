@@ -28,7 +28,7 @@ def _message(row: Row[tuple[object, ...]]) -> StoredMessage:
 
 
 class ConversationRepository:
-    """Stored messages; satisfies ``handlers.ports.Conversations``."""
+    """Stored messages; satisfies ``handlers.core.ports.Conversations``."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self._engine = engine

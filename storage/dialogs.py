@@ -12,7 +12,7 @@ from storage.types import Clock, utcnow
 
 
 class DialogRepository:
-    """Stored dialog states; satisfies ``handlers.ports.Dialogs``."""
+    """Stored dialog states; satisfies ``handlers.core.ports.Dialogs``."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self._engine = engine

@@ -57,7 +57,7 @@ def _item(row: Row[tuple[object, ...]]) -> OutboxItem:
 
 
 class OutboxRepository:
-    """Outbox rows; satisfies ``handlers.ports.Outbox``.
+    """Outbox rows; satisfies ``handlers.core.ports.Outbox``.
 
     A row goes pending → sending (claimed, with a lease) → sent, or back to pending
     (rescheduled), or to failed; undelivered rows can be cancelled. A sender that dies while

@@ -27,7 +27,7 @@ def _reader(row: Row[tuple[object, ...]]) -> Reader:
 
 
 class ReaderRepository:
-    """Readers stored in SQL; satisfies ``handlers.ports.Readers``."""
+    """Readers stored in SQL; satisfies ``handlers.core.ports.Readers``."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self._engine = engine

@@ -13,7 +13,7 @@ from storage.types import Clock, utcnow
 
 
 class StaffProfileRepository:
-    """Staff profiles stored in SQL; satisfies ``handlers.ports.StaffProfiles``."""
+    """Staff profiles stored in SQL; satisfies ``handlers.core.ports.StaffProfiles``."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self._engine = engine

@@ -20,7 +20,7 @@ def _template(row: Row[Any]) -> Template:
 
 
 class TemplateRepository:
-    """Templates stored in SQL; satisfies ``handlers.ports.Templates``."""
+    """Templates stored in SQL; satisfies ``handlers.core.ports.Templates``."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self._engine = engine

@@ -50,7 +50,7 @@ class TicketNotFound(LookupError):
 
 
 class TicketRepository:
-    """Tickets stored in SQL; satisfies ``handlers.ports.Tickets``.
+    """Tickets stored in SQL; satisfies ``handlers.core.ports.Tickets``.
 
     Every ticket read carries its reader's display name and platform (joined from
     ``readers``), its assignee and its staff-chat thread.

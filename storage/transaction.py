@@ -11,7 +11,7 @@ from storage.types import Clock
 class Transaction:
     """The repositories whose writes must agree, all on one connection: what is written
     through them commits together when the transaction ends, or not at all (a crash in
-    between leaves nothing). Satisfies ``handlers.ports.UnitOfWork``.
+    between leaves nothing). Satisfies ``handlers.core.ports.UnitOfWork``.
 
     Get one from ``Storage.transaction()``. Keep network calls out of it: on SQLite it holds
     the database's write lock from its first write until it ends.

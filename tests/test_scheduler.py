@@ -9,7 +9,7 @@ from pathlib import Path
 from apscheduler.util import iscoroutinefunction_partial
 
 from bot.scheduler import RetentionJob, build_scheduler
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Direction, Platform

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handlers.messenger import DeliveryError
+from handlers.core.messenger import DeliveryError
 
 _MAX_LENGTH = 300
 # A Telegram bot token ("123456:ABC-...") may sit in an API URL inside an error message.

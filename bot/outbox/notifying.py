@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from handlers.ports import Outbox, Transactions, UnitOfWork
+from handlers.core.ports import Outbox, Transactions, UnitOfWork
 from storage.models import Address, OutboxItem
 
 

@@ -7,9 +7,9 @@ import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 
-from handlers.events import Attachment
-from handlers.messenger import Messenger, PermanentError
-from handlers.replies import Reply
+from handlers.core.events import Attachment
+from handlers.core.messenger import Messenger, PermanentError
+from handlers.core.replies import Reply
 from storage.models import Platform
 
 log = logging.getLogger(__name__)

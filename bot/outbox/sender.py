@@ -47,15 +47,15 @@ from bot.outbox.backoff import backoff_delay
 from bot.outbox.errors import describe
 from bot.outbox.relay import AttachmentRelay
 from bot.outbox.tuning import SenderTuning
-from handlers.messenger import (
+from handlers.core.messenger import (
     DeliveryError,
     Messenger,
     PermanentError,
     RecipientUnreachable,
     RetryAfter,
 )
-from handlers.ports import EDIT_KEY, EXPIRES_KEY, Outbox
-from handlers.replies import Reply
+from handlers.core.ports import EDIT_KEY, EXPIRES_KEY, Outbox
+from handlers.core.replies import Reply
 from storage.models import Address, OutboxItem, Platform, Reader
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
 
 from bot.telegram.errors import neutral_errors
-from handlers.messenger import DeliveryError
+from handlers.core.messenger import DeliveryError
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from handlers.messenger import (
+from handlers.core.messenger import (
     DeliveryError,
     PermanentError,
     RecipientUnreachable,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.events import Attachment, AttachmentKind
-from handlers.messenger import PermanentError
-from handlers.replies import Button
+from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Button
 from storage.models import Platform
 
 CALLBACK_DATA_LIMIT = 64

@@ -1,4 +1,4 @@
-"""The Telegram side of the neutral :class:`~handlers.messenger.Messenger` port."""
+"""The Telegram side of the neutral :class:`~handlers.core.messenger.Messenger` port."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from bot.telegram.errors import neutral_errors
 from bot.telegram.markup import inline_keyboard, input_file
 from bot.telegram.text import CAPTION_LIMIT, split_text, utf16_length
 from bot.telegram.topics import ForumTopics
-from handlers.events import Attachment, AttachmentKind, Event
-from handlers.messenger import PermanentError, TransientError
-from handlers.replies import Reply
+from handlers.core.events import Attachment, AttachmentKind, Event
+from handlers.core.messenger import PermanentError, TransientError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform, StaffMember
 
 logger = logging.getLogger(__name__)

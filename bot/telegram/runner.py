@@ -1,7 +1,7 @@
 """Receiving Telegram updates, by long polling or by webhook, and handing them to the core.
 
 Both modes share one aiogram ``Dispatcher`` with one router that converts every message and
-button press into a neutral :class:`~handlers.events.Event`. Conversation state is kept in
+button press into a neutral :class:`~handlers.core.events.Event`. Conversation state is kept in
 our database, so nothing here uses aiogram's FSM storage.
 """
 
@@ -20,7 +20,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.telegram.updates import event_from_callback, event_from_message
-from handlers.events import Event
+from handlers.core.events import Event
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import logging
 from aiogram import Bot
 
 from bot.telegram.errors import neutral_errors
-from handlers.messenger import PermanentError
+from handlers.core.messenger import PermanentError
 
 logger = logging.getLogger(__name__)
 

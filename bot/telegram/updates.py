@@ -14,7 +14,7 @@ from __future__ import annotations
 from aiogram.enums import ChatType, ContentType
 from aiogram.types import CallbackQuery, Chat, Message, User
 
-from handlers.events import Attachment, AttachmentKind, Event
+from handlers.core.events import Attachment, AttachmentKind, Event
 from storage.models import Address, Platform
 
 # What a person can send that the core does not process: it gets an "unsupported" answer.

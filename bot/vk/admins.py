@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.vk.api import VkApi
 from bot.vk.errors import delivery_errors
-from handlers.messenger import DeliveryError
+from handlers.core.messenger import DeliveryError
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from vkbottle import API
 from vkbottle.http import AiohttpClient
 
 from bot.ratelimit import RateLimiter, vk_limits
-from handlers.messenger import PermanentError, RetryAfter, TransientError
+from handlers.core.messenger import PermanentError, RetryAfter, TransientError
 
 logger = logging.getLogger(__name__)
 

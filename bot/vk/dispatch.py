@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.vk.updates import UpdateConverter
-from handlers.events import Event
+from handlers.core.events import Event
 
 logger = logging.getLogger(__name__)
 

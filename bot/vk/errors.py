@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from vkbottle import VKAPIError
 
 from bot.vk.api import RATE_LIMIT_CODES
-from handlers.messenger import (
+from handlers.core.messenger import (
     DeliveryError,
     PermanentError,
     RecipientUnreachable,

@@ -10,8 +10,8 @@ from vkbottle import DocMessagesUploader, PhotoMessageUploader
 
 from bot.vk.api import VkApi
 from bot.vk.errors import delivery_errors
-from handlers.events import Attachment, AttachmentKind
-from handlers.messenger import PermanentError, TransientError
+from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.messenger import PermanentError, TransientError
 from storage.models import Platform
 
 ATTACHMENT_STRING = re.compile(r"^(photo|doc)-?\d+_\d+(_[0-9a-zA-Z]+)?$")

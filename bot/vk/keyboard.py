@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.vk.capabilities import ClientCapabilities
-from handlers.replies import Button
+from handlers.core.replies import Button
 
 MAX_BUTTONS_PER_ROW = 5
 MAX_INLINE_ROWS = 6

@@ -27,7 +27,7 @@ import aiohttp
 from bot.vk.api import VkApi
 from bot.vk.dispatch import UpdateDispatcher
 from bot.vk.progress import CursorStore, HandledCursor
-from handlers.messenger import DeliveryError, TransientError
+from handlers.core.messenger import DeliveryError, TransientError
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from bot.vk.keyboard import render_buttons
 from bot.vk.random_ids import random_id_for
 from bot.vk.split import MAX_MESSAGE_LENGTH, split_text
 from bot.vk.updates import CHAT_PEER_BASE
-from handlers.events import Attachment, Event
-from handlers.messenger import DeliveryError, PermanentError
-from handlers.replies import Reply
+from handlers.core.events import Attachment, Event
+from handlers.core.messenger import DeliveryError, PermanentError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform, StaffMember
 
 logger = logging.getLogger(__name__)

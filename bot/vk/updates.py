@@ -23,7 +23,7 @@ from typing import Any
 from bot.vk.capabilities import CapabilityCache, ClientCapabilities
 from bot.vk.keyboard import decode_payload
 from bot.vk.names import NameResolver
-from handlers.events import Attachment, AttachmentKind, Event
+from handlers.core.events import Attachment, AttachmentKind, Event
 from storage.models import Address, Platform
 
 CHAT_PEER_BASE = 2_000_000_000

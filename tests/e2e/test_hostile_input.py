@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.i18n import Catalog
+from handlers.core.i18n import Catalog
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client as vk_reader
 from tests.e2e.conftest import Launcher

@@ -19,7 +19,7 @@ import os
 import signal
 from pathlib import Path
 
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, OutboxStatus, Platform

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.app import Application
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.models import Address, OutboxStatus, Platform
 from tests.e2e.conftest import Launcher
 from tests.e2e.telegram_client import eventually, say, sends_to, text_of, wait_outbox

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import Application
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.models import Address, OutboxItem, OutboxStatus, Platform
 from storage.types import utcnow
 from tests.e2e.conftest import Launcher

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
-from handlers.events import Attachment, Event
-from handlers.i18n import Catalog
-from handlers.ports import StaffDesk
-from handlers.reader_service import ReaderService
-from handlers.replies import Reply
+from bot.features import ReaderSide
+from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
+from handlers.core.events import Attachment, Event
+from handlers.core.features import ReaderFeature
+from handlers.core.i18n import Catalog
+from handlers.core.ports import StaffDesk
+from handlers.core.reader_service import ReaderService
+from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
@@ -99,6 +101,7 @@ def build_service(
     clock: Clock | None = None,
     tickets: TicketPolicy | None = None,
     library: LibraryProfile | None = None,
+    extra: Sequence[ReaderFeature] = (),
 ) -> ReaderService:
     config = ServiceConfig(
         library=library or LibraryProfile(name="Кузбасская научная медицинская библиотека"),
@@ -106,7 +109,7 @@ def build_service(
         staff_chat=staff,
         tickets=tickets or TicketPolicy(),
     )
-    return ReaderService(
+    return ReaderSide(
         readers=storage.readers,
         conversations=storage.conversations,
         dialogs=storage.dialogs,
@@ -118,7 +121,7 @@ def build_service(
         messengers={Platform.TELEGRAM: telegram, Platform.VK: vk},
         config=config,
         clock=clock or Clock(),
-    )
+    ).service(*extra)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from handlers.ports import UnitOfWork
+from handlers.core.ports import UnitOfWork
 from storage.models import ErasedTicket, Ticket, TicketMessage
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.events import Attachment, AttachmentKind, Event
-from handlers.i18n import Catalog
-from handlers.messenger import RecipientUnreachable, RetryAfter
-from handlers.payloads import MAX_PAYLOAD_BYTES, pack, parse
+from handlers.core.events import Attachment, AttachmentKind, Event
+from handlers.core.i18n import Catalog
+from handlers.core.messenger import RecipientUnreachable, RetryAfter
+from handlers.core.payloads import MAX_PAYLOAD_BYTES, pack, parse
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, ConsentState, Platform

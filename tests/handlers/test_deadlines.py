@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.config import WorkingTime
-from handlers.tickets.deadlines import deadline, is_open, is_working_day, next_opening
+from handlers.core.config import WorkingTime
+from handlers.reference.reader.deadlines import deadline, is_open, is_working_day, next_opening
 
 MSK = ZoneInfo("Europe/Moscow")
 NSK = ZoneInfo("Asia/Novokuznetsk")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.events import Attachment, AttachmentKind, Event
-from handlers.numbers import typed_number
-from handlers.wellformed import well_formed
+from handlers.core.events import Attachment, AttachmentKind, Event
+from handlers.core.numbers import typed_number
+from handlers.core.wellformed import well_formed
 from storage.models import Address, Platform
 from tests.handlers.hostile_strategies import WHITESPACE, hostile_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.models import Address, ConsentState, Direction, Platform
 from tests.handlers.conftest import Desk
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.events import Event
-from handlers.replies import Reply
+from handlers.core.events import Event
+from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.models import Address, Platform
 from tests.handlers.conftest import STAFF, Desk, build_service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.events import Attachment, AttachmentKind
+from handlers.core.events import Attachment, AttachmentKind
 from storage.models import (
     Address,
     Platform,

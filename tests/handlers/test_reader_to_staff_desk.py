@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
-from handlers.events import Attachment, AttachmentKind
-from handlers.i18n import Catalog
-from handlers.reader_service import ReaderService
-from handlers.staff.desk import StaffDeskService
+from bot.features import ReaderSide
+from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig
+from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.i18n import Catalog
+from handlers.reference.staff.desk import StaffDeskService
 from storage.models import Address, Platform
 from tests.handlers.conftest import STAFF, Desk
 from tests.handlers.ticket_steps import consenting_reader
@@ -31,7 +31,7 @@ async def test_a_request_and_a_follow_up_reach_the_staff_chat(desk: Desk) -> Non
         config=config,
         clock=desk.clock,
     )
-    desk.service = ReaderService(
+    desk.service = ReaderSide(
         readers=storage.readers,
         conversations=storage.conversations,
         dialogs=storage.dialogs,
@@ -43,7 +43,7 @@ async def test_a_request_and_a_follow_up_reach_the_staff_chat(desk: Desk) -> Non
         messengers=messengers,
         config=config,
         clock=desk.clock,
-    )
+    ).service()
     await consenting_reader(desk, READER)
     await desk.press(READER, "ask:clarifying")
     await desk.say(READER, "Петров П. Кардиология. 20??")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.config import TicketPolicy
-from handlers.events import Attachment, AttachmentKind, Event
+from handlers.core.config import TicketPolicy
+from handlers.core.events import Attachment, AttachmentKind, Event
 from storage.database import Storage
 from storage.models import Address, Platform, TicketKind, TicketMessageKind, TicketStatus
 from tests.handlers.conftest import MSK, Clock, Desk, build_service

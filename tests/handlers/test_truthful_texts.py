@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.config import LibraryProfile
-from handlers.i18n import Catalog, characters, files_count, platform_name
-from handlers.staff.formatting import day_count
+from handlers.core.config import LibraryProfile
+from handlers.core.i18n import Catalog, characters, files_count, platform_name
+from handlers.reference.staff.formatting import day_count
 from storage.models import Address, Platform
 from tests.handlers.conftest import Desk, build_service
 from tests.handlers.ticket_steps import consenting_reader

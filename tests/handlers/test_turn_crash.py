@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig
-from handlers.i18n import Catalog
-from handlers.ports import UnitOfWork
-from handlers.staff.desk import StaffDeskService
+from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig
+from handlers.core.i18n import Catalog
+from handlers.core.ports import UnitOfWork
+from handlers.reference.staff.desk import StaffDeskService
 from storage.models import (
     Address,
     ErasedTicket,

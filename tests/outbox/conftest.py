@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.outbox import OutboxSender, SenderTuning
-from handlers.ports import Outbox
+from handlers.core.ports import Outbox
 from storage.models import Platform
 from tests.outbox.fakes import ManualClock, RecordingReaders, ScriptedMessenger
 from tests.outbox.helpers import SenderFactory

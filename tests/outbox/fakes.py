@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from handlers.events import Attachment, Event
-from handlers.messenger import PermanentError
-from handlers.replies import Reply
+from handlers.core.events import Attachment, Event
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform, Reader, StaffMember
 
 

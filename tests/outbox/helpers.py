@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.outbox import OutboxSender
-from handlers.ports import Outbox
-from handlers.replies import Reply
+from handlers.core.ports import Outbox
+from handlers.core.replies import Reply
 from storage.models import Address, Platform
 
 ALICE = Address(Platform.TELEGRAM, 1001)

@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.ratelimit import RateLimiter, telegram_limits
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.models import Address, Platform
 from tests.outbox.fakes import ManualClock, ScriptedMessenger
 

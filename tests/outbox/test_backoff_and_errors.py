@@ -7,7 +7,7 @@ import pytest
 from bot.outbox import SenderTuning
 from bot.outbox.backoff import backoff_delay
 from bot.outbox.errors import describe
-from handlers.messenger import PermanentError, RetryAfter
+from handlers.core.messenger import PermanentError, RetryAfter
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ concurrency."""
 from __future__ import annotations
 
 from bot.outbox import OutboxSender
-from handlers.replies import Button, Reply
+from handlers.core.replies import Button, Reply
 from storage.models import Address, OutboxItem, OutboxStatus, Platform
 from tests.outbox.fakes import ManualClock, RecordingReaders, ScriptedMessenger
 from tests.outbox.helpers import ALICE, BORIS, VERA, SenderFactory, put

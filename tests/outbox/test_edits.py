@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.outbox import OutboxSender
-from handlers.ports import EDIT_KEY
-from handlers.replies import Reply
+from handlers.core.ports import EDIT_KEY
+from handlers.core.replies import Reply
 from storage.models import OutboxItem, OutboxStatus, Platform
 from tests.outbox.fakes import ManualClock, RecordingReaders, ScriptedMessenger
 from tests.outbox.helpers import ALICE

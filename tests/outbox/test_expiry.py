@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.ports import EXPIRES_KEY
-from handlers.replies import Reply
+from handlers.core.ports import EXPIRES_KEY
+from handlers.core.replies import Reply
 from storage.models import OutboxStatus
 from tests.outbox.fakes import ManualClock, ScriptedMessenger
 from tests.outbox.helpers import ALICE, SenderFactory

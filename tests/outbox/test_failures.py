@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.messenger import PermanentError, RecipientUnreachable, RetryAfter, TransientError
+from handlers.core.messenger import PermanentError, RecipientUnreachable, RetryAfter, TransientError
 from storage.models import OutboxItem, OutboxStatus, Platform
 from tests.outbox.fakes import ManualClock, RecordingReaders, ScriptedMessenger
 from tests.outbox.helpers import ALICE, BORIS, VERA, SenderFactory, put

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.messenger import RetryAfter
+from handlers.core.messenger import RetryAfter
 from storage.models import OutboxStatus
 from tests.outbox.fakes import Call, ManualClock, ScriptedMessenger
 from tests.outbox.helpers import ALICE, BORIS, SenderFactory, put

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bot.outbox import NotifyingOutbox, OutboxSender, SenderTuning
-from handlers.messenger import RetryAfter
+from handlers.core.messenger import RetryAfter
 from storage.models import Address, OutboxStatus, Platform
 from tests.outbox.fakes import ManualClock, RecordingReaders, ScriptedMessenger
 from tests.outbox.helpers import ALICE, BORIS, SenderFactory, eventually, put

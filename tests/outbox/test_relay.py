@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.outbox.relay import AttachmentRelay
-from handlers.events import Attachment, AttachmentKind, Event
-from handlers.messenger import PermanentError, TransientError
-from handlers.replies import Reply
+from handlers.core.events import Attachment, AttachmentKind, Event
+from handlers.core.messenger import PermanentError, TransientError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform, StaffMember
 
 

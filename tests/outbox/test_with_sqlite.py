@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.outbox import NotifyingOutbox, OutboxSender, SenderTuning
-from handlers.messenger import RecipientUnreachable, RetryAfter, TransientError
+from handlers.core.messenger import RecipientUnreachable, RetryAfter, TransientError
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import OutboxStatus, Platform

@@ -3,7 +3,7 @@ sender, with a clock the tests move by hand."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,14 +11,17 @@ from typing import Any
 
 import pytest
 
+from bot.features import StaffSide
 from bot.outbox.relay import AttachmentRelay
 from bot.outbox.sender import OutboxSender
-from handlers.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
-from handlers.events import Attachment, Event
-from handlers.i18n import Catalog
-from handlers.ports import StaffDesk
-from handlers.replies import Reply
-from handlers.staff import StaffDeskService, StaffReminders, StaffService
+from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
+from handlers.core.events import Attachment, Event
+from handlers.core.features import StaffFeature
+from handlers.core.i18n import Catalog
+from handlers.core.ports import StaffDesk
+from handlers.core.replies import Reply
+from handlers.core.staff_service import StaffService
+from handlers.reference.staff import StaffDeskService, StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import (
@@ -182,6 +185,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
         forum: bool = False,
         admins: frozenset[int] = frozenset(),
         policy: TicketPolicy | None = None,
+        extra: Sequence[StaffFeature] = (),
     ) -> Desk:
         url = f"sqlite+aiosqlite:///{tmp_path / f'bot{len(storages)}.sqlite3'}"
         await upgrade(url)
@@ -209,7 +213,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             config=config,
             clock=clock,
         )
-        service = StaffService(
+        service = StaffSide(
             desk=desk,
             tickets=storage.tickets,
             templates=storage.templates,
@@ -221,7 +225,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             messengers=messengers,
             config=config,
             clock=clock,
-        )
+        ).service(*extra)
         reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=storage, config=config
         )

@@ -14,7 +14,7 @@ import asyncio
 
 import pytest
 
-from handlers.events import Event
+from handlers.core.events import Event
 from storage.models import Address, Platform, TicketMessageKind, TicketStatus
 from tests.staff.conftest import CONFIGURED_STAFF, Desk, DeskFactory
 from tests.support.kill import killed_before

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.config import TicketPolicy
-from handlers.events import Attachment, AttachmentKind
+from handlers.core.config import TicketPolicy
+from handlers.core.events import Attachment, AttachmentKind
 from storage.models import Address, Platform, TicketMessageKind, TicketStatus
 from tests.staff.conftest import CONFIGURED_STAFF, VK_STAFF, DeskFactory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.messenger import PermanentError
+from handlers.core.messenger import PermanentError
 from storage.models import Address, Platform, TicketKind, TicketMessageKind, TicketStatus
 from tests.staff.conftest import DeskFactory
 

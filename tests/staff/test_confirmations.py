@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers.messenger import RetryAfter
+from handlers.core.messenger import RetryAfter
 from storage.models import Address, OutboxStatus, Platform
 from storage.schema import outbox
 from tests.staff.conftest import DeskFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.messenger import PermanentError
+from handlers.core.messenger import PermanentError
 from storage.models import Address, Platform, TicketMessageKind
 from tests.staff.conftest import DeskFactory
 from tests.storage.traces import bytes_holding, file_bytes, table_text, tables_holding

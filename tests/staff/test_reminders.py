@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.config import TicketPolicy
+from handlers.core.config import TicketPolicy
 from storage.models import Address, Platform, TicketKind, TicketMessageKind, TicketStatus
 from tests.staff.conftest import DeskFactory
 

@@ -5,7 +5,7 @@ The check is static (mypy runs on the tests); the test only makes sure it stays 
 
 from __future__ import annotations
 
-from handlers import ports
+from handlers.core import ports
 from storage.database import Storage
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers import ports
+from handlers.core import ports
 from storage.database import Storage
 from storage.models import Reader, TicketKind, TicketMessageKind, TicketStatus
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handlers.events import Attachment, Event
-from handlers.messenger import PermanentError
-from handlers.replies import Reply
+from handlers.core.events import Attachment, Event
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform, StaffMember
 
 

@@ -11,7 +11,7 @@ from aiogram import Bot
 
 from bot.ratelimit import RateLimiter
 from bot.telegram import TelegramMessenger, TelegramRunner, create_bot
-from handlers.events import Event
+from handlers.core.events import Event
 from tests.fakes.telegram_server import FakeTelegramServer
 
 

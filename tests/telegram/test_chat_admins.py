@@ -6,7 +6,7 @@ import pytest
 from aiogram import Bot
 
 from bot.telegram import TelegramMessenger
-from handlers.messenger import PermanentError
+from handlers.core.messenger import PermanentError
 from storage.models import Address, Platform, StaffMember
 from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram import TelegramMessenger
-from handlers.messenger import PermanentError
-from handlers.replies import Reply
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import DELETE_WINDOW_SECONDS, FakeTelegramServer
 

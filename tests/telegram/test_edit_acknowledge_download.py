@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram import TelegramMessenger
-from handlers.events import Attachment, AttachmentKind, Event
-from handlers.messenger import PermanentError
-from handlers.replies import Button, Reply
+from handlers.core.events import Attachment, AttachmentKind, Event
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer
 

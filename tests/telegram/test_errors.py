@@ -6,14 +6,14 @@ import pytest
 
 from bot.ratelimit import RateLimiter
 from bot.telegram import TelegramMessenger, create_bot
-from handlers.messenger import (
+from handlers.core.messenger import (
     DeliveryError,
     PermanentError,
     RecipientUnreachable,
     RetryAfter,
     TransientError,
 )
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram import TelegramMessenger
-from handlers.replies import Reply
+from handlers.core.replies import Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -8,8 +8,8 @@ import pytest
 
 from bot.telegram import TelegramMessenger
 from bot.telegram.redaction import REDACTED, TokenRedactingFilter
-from handlers.events import Attachment, AttachmentKind
-from handlers.messenger import DeliveryError, PermanentError, TransientError
+from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.messenger import DeliveryError, PermanentError, TransientError
 from storage.models import Platform
 from tests.fakes.telegram_server import FakeTelegramServer
 

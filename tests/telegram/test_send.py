@@ -9,9 +9,9 @@ from aiogram import Bot
 
 from bot.telegram import TelegramMessenger
 from bot.telegram.text import utf16_length
-from handlers.events import Attachment, AttachmentKind
-from handlers.messenger import PermanentError
-from handlers.replies import Button, Reply
+from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot
 
 from bot.telegram import TelegramMessenger, TelegramRunner
-from handlers.replies import Button, Reply
+from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 from tests.telegram.conftest import Collector, polling

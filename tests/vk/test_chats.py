@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bot.vk import VkAdapter, VkMessenger
-from handlers.messenger import DeliveryError
-from handlers.replies import Reply
+from handlers.core.messenger import DeliveryError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform, StaffMember
 from tests.fakes.vk_server import FakeVkServer
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from bot.vk import VkAdapter
-from handlers.events import Attachment, AttachmentKind
-from handlers.messenger import PermanentError
-from handlers.replies import Button, Reply
+from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.messenger import PermanentError
+from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
 from tests.fakes.vk_server import FakeVkServer
 

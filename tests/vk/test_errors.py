@@ -6,8 +6,8 @@ import logging
 import pytest
 
 from bot.vk import VkAdapter
-from handlers.messenger import PermanentError, RecipientUnreachable, RetryAfter, TransientError
-from handlers.replies import Reply
+from handlers.core.messenger import PermanentError, RecipientUnreachable, RetryAfter, TransientError
+from handlers.core.replies import Reply
 from storage.models import Address, Platform
 from tests.fakes.vk_server import FakeVkServer
 from tests.vk.conftest import FAST_RETRY

@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 
 from bot.vk import CallbackEndpoint, LongPollRunner, VkAdapter
-from handlers.events import Event
+from handlers.core.events import Event
 from tests.fakes.vk_server import FakeVkServer
 
 SECRET = "callback-secret"

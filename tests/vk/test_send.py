@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from bot.vk import ClientCapabilities, VkAdapter
-from handlers.replies import Button, Reply
+from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
 from tests.fakes.vk_server import FakeVkServer
 

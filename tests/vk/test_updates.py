@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.vk import VkAdapter
-from handlers.events import AttachmentKind
+from handlers.core.events import AttachmentKind
 from storage.models import Address, Platform
 from tests.fakes.vk_server import FakeVkServer
 
