@@ -81,6 +81,22 @@ class StaffChat:
             key, self.address, payload, group, ticket_id=ticket_id
         )
 
+    async def post_card(self, ticket_id: int, card: Reply) -> bool:
+        """Queue the ticket's card as a new message in the staff chat.
+
+        Like edits, posts of one ticket's card coalesce: a change made while the card still
+        waits for the staff chat's budget replaces the waiting card instead of queueing a
+        second one, and a card equal to the one already posted is not queued again.
+        """
+        if self.address is None:
+            return False
+        payload = card.to_dict() | {LINK_KEY: {"ticket": ticket_id, "card": True}}
+        group = f"card:{ticket_id}:{self.address.platform}:{self.address.peer_id}:post"
+        key = f"{group}:{uuid.uuid4().hex}"
+        return await self._outbox.enqueue_latest(
+            key, self.address, payload, group, ticket_id=ticket_id
+        )
+
     async def post_all(
         self,
         key: str,

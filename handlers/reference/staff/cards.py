@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
@@ -144,13 +142,6 @@ def card_buttons(ticket: Ticket, t: Translator) -> tuple[tuple[Button, ...], ...
     if ticket.status is TicketStatus.ANSWERED:
         second.append(Button(t("desk-button-reopen"), pack("st", "reopen", number)))
     return (first, tuple(second))
-
-
-def card_digest(reply: Reply) -> str:
-    """A short fingerprint of a card's content, for idempotent outbox keys: the same card
-    queued twice (a burst of updates before the first is sent) goes out once."""
-    encoded = json.dumps(reply.to_dict(), ensure_ascii=False, sort_keys=True).encode()
-    return hashlib.sha256(encoded).hexdigest()[:16]
 
 
 def _field_value(raw: Any) -> str | None:

@@ -14,7 +14,6 @@ from handlers.core.ports import Outbox, Tickets, UnitOfWork
 from handlers.core.replies import Reply
 from handlers.core.staff_chat import LINK_KEY, StaffChat, in_thread
 from handlers.reference.staff.cards import (
-    card_digest,
     forgotten_card,
     reader_name,
     render_card,
@@ -72,7 +71,7 @@ class StaffDeskService:
         if self.chat.address is None:
             return
         placed = await self._placed(ticket)
-        await self._post_card(placed, request, "new")
+        await self._post_card(placed, request)
         if request.attachments:
             files = Reply(
                 text=self.t("desk-request-files", number=placed.id),
@@ -151,7 +150,7 @@ class StaffDeskService:
             placed = dataclasses.replace(card, thread_id=thread.topic_id)
             await self.chat.edit_card(ticket.id, thread.card_message_id, placed)
         else:
-            await self._post_card(ticket, None, "new", card)
+            await self._post_card(ticket, None, card)
         return ticket
 
     async def reader_forgotten(self, erased: Sequence[ErasedTicket]) -> None:
@@ -299,12 +298,10 @@ class StaffDeskService:
         self,
         ticket: Ticket,
         request: TicketMessage | None,
-        occasion: str,
         card: Reply | None = None,
     ) -> None:
         if card is None:
             card = await self._card(ticket, request)
         topic_id = ticket.thread.topic_id if ticket.thread else None
         placed = dataclasses.replace(card, thread_id=topic_id)
-        key = f"card:{ticket.id}:{occasion}:{card_digest(placed)}"
-        await self.chat.post(key, placed, ticket_id=ticket.id, card=True)
+        await self.chat.post_card(ticket.id, placed)
