@@ -15,7 +15,7 @@ from bot.app import Application
 from storage.models import Ticket, TicketStatus
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
-from tests.e2e.conftest import STAFF_CHAT_ID
+from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
 from tests.fakes.vk_server import Delivery, FakeVkServer
 
@@ -180,3 +180,25 @@ async def status_becomes(app: Application, number: int, status: TicketStatus) ->
 
     await vk_client.eventually(reached, within=WITHIN)
     return await ticket(app, number)
+
+
+async def ticket_before_vk_staff(
+    launch: Launcher,
+    vk: FakeVkServer,
+    telegram: FakeTelegramServer,
+    *,
+    reader: int,
+    staff: int,
+    question: str,
+) -> tuple[int, int]:
+    """A Telegram reader's address request, carded in the VK staff chat where ``staff`` is an
+    admin; the application that did it is stopped. Returns the ticket's number and its
+    card's conversation message id."""
+    vk.add_user(staff, "Ольга", "Петрова")
+    vk.add_chat_member(VK_STAFF_CHAT, staff, admin=True)
+    app = await vk_client.start(launch, vk, telegram, staff_chat=f"vk:{VK_STAFF_CHAT}")
+    await telegram_consenting_reader(telegram, reader)
+    number = await telegram_submit(telegram, reader, "address", question)
+    card_cmid = await card_id(app, number)
+    await app.stop()
+    return number, card_cmid

@@ -10,7 +10,6 @@ written, after the answer's ticket message was.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from pathlib import Path
 
@@ -21,42 +20,20 @@ from storage.models import TicketMessageKind, TicketStatus
 from storage.schema import outbox
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
-from tests.e2e.conftest import VK_GROUP_ID, Launcher
+from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import (
     VK_STAFF_CHAT,
-    card_id,
     status_becomes,
-    telegram_consenting_reader,
-    telegram_submit,
+    ticket_before_vk_staff,
 )
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
-from tests.support.processes import bot_command
+from tests.support.processes import bot_command, bot_environment
 
 READER = 44
 STAFF = 9012
 QUESTION = "Есть ли в фонде «Национальное руководство. Кардиология» 2021 года?"
 ANSWER = "Да, есть: читальный зал, шифр 616.12 К27"
-
-
-def bot_environment(
-    database_url: str, telegram: FakeTelegramServer, vk: FakeVkServer
-) -> dict[str, str]:
-    inherited = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL"))
-    }
-    return inherited | {
-        "DATABASE_URL": database_url,
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "VK_GROUP_TOKEN": vk.token,
-        "VK_GROUP_ID": str(VK_GROUP_ID),
-        "VK_API_BASE": vk.api_base,
-        "STAFF_CHAT": f"vk:{VK_STAFF_CHAT}",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 async def test_a_kill_between_storing_and_queueing_an_answer_loses_and_repeats_nothing(
@@ -66,21 +43,17 @@ async def test_a_kill_between_storing_and_queueing_an_answer_loses_and_repeats_n
     telegram: FakeTelegramServer,
     launch: Launcher,
 ) -> None:
-    vk.add_user(STAFF, "Ольга", "Петрова")
-    vk.add_chat_member(VK_STAFF_CHAT, STAFF, admin=True)
+    number, card_cmid = await ticket_before_vk_staff(
+        launch, vk, telegram, reader=READER, staff=STAFF, question=QUESTION
+    )
     settings = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
-    app = await vk_client.start(launch, vk, telegram, **settings)
-    await telegram_consenting_reader(telegram, READER)
-    number = await telegram_submit(telegram, READER, "address", QUESTION)
-    card_cmid = await card_id(app, number)
-    await app.stop()
     before = len(telegram.sent_to(READER))
 
     vk.push_message(VK_STAFF_CHAT, ANSWER, from_id=STAFF, reply_to=card_cmid)
     process = await asyncio.create_subprocess_exec(
         *bot_command(die_before=("INSERT INTO outbox", "answer:")),
         cwd=tmp_path,
-        env=bot_environment(database_url, telegram, vk),
+        env=bot_environment(database_url, telegram, vk, STAFF_CHAT=f"vk:{VK_STAFF_CHAT}"),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )

@@ -9,10 +9,8 @@ from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import (
     VK_STAFF_CHAT,
-    card_id,
     status_becomes,
-    telegram_consenting_reader,
-    telegram_submit,
+    ticket_before_vk_staff,
 )
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
@@ -26,14 +24,10 @@ ANSWER = "Да, четырёхтомник 2014 года, абонемент, ш
 async def test_a_vk_staff_answer_typed_during_a_restart_reaches_the_reader_once(
     vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
 ) -> None:
-    vk.add_user(STAFF, "Ольга", "Петрова")
-    vk.add_chat_member(VK_STAFF_CHAT, STAFF, admin=True)
+    number, card_cmid = await ticket_before_vk_staff(
+        launch, vk, telegram, reader=READER, staff=STAFF, question=QUESTION
+    )
     settings = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
-    app = await vk_client.start(launch, vk, telegram, **settings)
-    await telegram_consenting_reader(telegram, READER)
-    number = await telegram_submit(telegram, READER, "address", QUESTION)
-    card_cmid = await card_id(app, number)
-    await app.stop()
 
     before = len(telegram.sent_to(READER))
     vk.push_message(VK_STAFF_CHAT, ANSWER, from_id=STAFF, reply_to=card_cmid)

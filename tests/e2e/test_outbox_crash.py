@@ -15,7 +15,6 @@ cannot be covered; README says so.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from pathlib import Path
 
@@ -23,32 +22,13 @@ from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, OutboxStatus, Platform
-from tests.e2e.conftest import VK_GROUP_ID
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
-from tests.support.processes import bot_command
+from tests.support.processes import bot_command, bot_environment
 
 TELEGRAM_CHATS = [7001, 7002, 7003, 7004, 7005]
 VK_PEERS = [9001, 9002, 9003, 9004, 9005]
 LEASE_SECONDS = 3
-
-
-def bot_environment(
-    database_url: str, telegram: FakeTelegramServer, vk: FakeVkServer
-) -> dict[str, str]:
-    inherited = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_", "STAFF_"))
-    }
-    return inherited | {
-        "DATABASE_URL": database_url,
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "VK_GROUP_TOKEN": vk.token,
-        "VK_GROUP_ID": str(VK_GROUP_ID),
-        "VK_API_BASE": vk.api_base,
-        "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 async def start_bot(workdir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -88,7 +68,7 @@ async def test_kill_during_sends_neither_loses_nor_duplicates(
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     await upgrade(database_url)
     storage = Storage.open(database_url)
-    env = bot_environment(database_url, telegram, vk)
+    env = bot_environment(database_url, telegram, vk, OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS))
     process = await start_bot(tmp_path, env)
     try:
         first_wave = await enqueue_wave(storage, "first", per_address=1)

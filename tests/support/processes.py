@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import CLOCK_AT
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.fakes.vk_server import FakeVkServer
 
 BOT_PROCESS = Path(__file__).with_name("bot_process.py")
 
@@ -25,3 +27,25 @@ def bot_command(*arguments: str, die_before: Sequence[str] = ()) -> list[str]:
     if not options:
         return [sys.executable, "-m", "bot", *arguments]
     return [sys.executable, str(BOT_PROCESS), *options, "--", *arguments]
+
+
+def bot_environment(
+    database_url: str, telegram: FakeTelegramServer, vk: FakeVkServer, **variables: str
+) -> dict[str, str]:
+    """The environment of a bot process on both fakes: this process's own, less any
+    platform, staff-chat or database setting of the developer's, plus ``variables``."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL"))
+    }
+    return inherited | {
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE": telegram.base_url,
+        "VK_GROUP_TOKEN": vk.token,
+        "VK_GROUP_ID": str(vk.group_id),
+        "VK_API_BASE": vk.api_base,
+        "LOG_LEVEL": "WARNING",
+        **variables,
+    }
