@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.core.config import LibraryProfile
-from handlers.core.i18n import Catalog, characters, files_count, platform_name
-from handlers.reference.staff.formatting import day_count
+from handlers.core.i18n import Catalog, characters, days_count, files_count, platform_name
 from storage.models import Address, Platform
 from tests.handlers.conftest import Desk, build_service
 from tests.handlers.ticket_steps import consenting_reader
@@ -35,7 +34,7 @@ def test_character_counts_agree_with_the_number(n: int, russian: str, english: s
 def test_file_and_day_counts_agree_with_the_number() -> None:
     t = Catalog().translator("ru")
     assert [files_count(t, n) for n in (1, 2, 10)] == ["1 файл", "2 файла", "10 файлов"]
-    assert [day_count(n, t) for n in (1, 3, 7, 22)] == ["1 день", "3 дня", "7 дней", "22 дня"]
+    assert [days_count(t, n) for n in (1, 3, 7, 22)] == ["1 день", "3 дня", "7 дней", "22 дня"]
 
 
 def test_platforms_go_by_their_display_names() -> None:

@@ -11,6 +11,7 @@ from handlers.core.config import ServiceConfig
 from handlers.core.forms import Form
 from handlers.core.i18n import Translator
 from handlers.core.menu import menu_payload
+from handlers.core.numbers import typed_number
 from handlers.core.ports import StaffDesk, Tickets, Transactions
 from handlers.core.turn import Turn
 from storage.models import Ticket
@@ -49,10 +50,10 @@ async def owned_ticket(ctx: TicketContext, turn: Turn, raw_id: object) -> Ticket
     Payloads come back from the reader's client, so an id is untrusted input: a malformed
     id, a missing ticket and another reader's ticket all give None, indistinguishably.
     """
-    text = str(raw_id) if isinstance(raw_id, int | str) else ""
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+    number = typed_number(str(raw_id)) if isinstance(raw_id, int | str) else None
+    if number is None:
         return None
-    ticket = await ctx.tickets.get(int(text))
+    ticket = await ctx.tickets.get(number)
     if ticket is None or ticket.reader_id != turn.reader.id:
         return None
     return ticket

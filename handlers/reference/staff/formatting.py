@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.core.i18n import Translator
+from handlers.core.i18n import Translator, days_count
 
 MESSAGE_LIMIT = 4000
 """Below Telegram's 4096 and VK's 4096 characters, leaving room for adapters' additions
@@ -24,15 +24,10 @@ def duration(span: timedelta, t: Translator) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return t("desk-duration-days", days=day_count(days, t), hours=hours)
+        return t("desk-duration-days", days=days_count(t, days), hours=hours)
     if hours:
         return t("desk-duration-hours", hours=hours, minutes=minutes)
     return t("desk-duration-minutes", minutes=minutes)
-
-
-def day_count(days: int, t: Translator) -> str:
-    """«1 день», «3 дня», «7 дней»: a number of days in words that agree with it."""
-    return t.plural("desk-count-days", "desk-count-days-many", days)
 
 
 def pack_lines(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:

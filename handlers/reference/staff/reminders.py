@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.core.config import ServiceConfig
+from handlers.core.i18n import days_count
 from handlers.core.ports import Tickets, Transactions
 from handlers.core.replies import Reply
 from handlers.reference.staff.cards import kind_name
 from handlers.reference.staff.desk import StaffDeskService
-from handlers.reference.staff.formatting import day_count, duration, pack_lines
+from handlers.reference.staff.formatting import duration, pack_lines
 from storage.models import Ticket, TicketMessageKind, TicketStatus
 
 MAX_LISTED = 100
@@ -66,7 +67,7 @@ class StaffReminders:
         days = self._config.tickets.auto_close_days
         closed: list[int] = []
         for ticket in await self._tickets.answered_before(now - timedelta(days=days)):
-            record = self._t("desk-auto-closed", days=day_count(days, self._t))
+            record = self._t("desk-auto-closed", days=days_count(self._t, days))
             async with self._transactions.transaction() as work:
                 await work.tickets.set_status(ticket.id, TicketStatus.CLOSED, SYSTEM_ACTOR, now)
                 await work.tickets.add_message(ticket.id, TicketMessageKind.SYSTEM, record, at=now)
@@ -77,7 +78,7 @@ class StaffReminders:
             texts = pack_lines(
                 [
                     self._t(
-                        "desk-auto-closed-summary", days=day_count(days, self._t), numbers=numbers
+                        "desk-auto-closed-summary", days=days_count(self._t, days), numbers=numbers
                     )
                 ]
             )
