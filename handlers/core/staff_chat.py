@@ -67,19 +67,7 @@ class StaffChat:
         dropped when the card already shows ``card``, so a burst of changes spends one of the
         staff chat's 20 messages a minute. False when nothing was queued.
         """
-        if self.address is None:
-            return False
-        payload = card.to_dict() | {
-            LINK_KEY: {"ticket": ticket_id, "card": True},
-            EDIT_KEY: message_id,
-        }
-        group = f"card:{ticket_id}:{message_id}"
-        # A state may come back after another was shown, so each one needs a key of its own;
-        # the group is what keeps a repeat from being sent twice.
-        key = f"{group}:{uuid.uuid4().hex}"
-        return await self._outbox.enqueue_latest(
-            key, self.address, payload, group, ticket_id=ticket_id
-        )
+        return await self._latest_card(ticket_id, card, f"{message_id}", {EDIT_KEY: message_id})
 
     async def post_card(self, ticket_id: int, card: Reply) -> bool:
         """Queue the ticket's card as a new message in the staff chat.
@@ -90,8 +78,18 @@ class StaffChat:
         """
         if self.address is None:
             return False
-        payload = card.to_dict() | {LINK_KEY: {"ticket": ticket_id, "card": True}}
-        group = f"card:{ticket_id}:{self.address.platform}:{self.address.peer_id}:post"
+        where = f"{self.address.platform}:{self.address.peer_id}:post"
+        return await self._latest_card(ticket_id, card, where, {})
+
+    async def _latest_card(
+        self, ticket_id: int, card: Reply, where: str, extra: dict[str, object]
+    ) -> bool:
+        if self.address is None:
+            return False
+        payload = card.to_dict() | {LINK_KEY: {"ticket": ticket_id, "card": True}} | extra
+        group = f"card:{ticket_id}:{where}"
+        # A state may come back after another was shown, so each one needs a key of its own;
+        # the group is what keeps a repeat from being sent twice.
         key = f"{group}:{uuid.uuid4().hex}"
         return await self._outbox.enqueue_latest(
             key, self.address, payload, group, ticket_id=ticket_id
