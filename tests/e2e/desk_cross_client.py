@@ -182,7 +182,10 @@ async def status_becomes(app: Application, number: int, status: TicketStatus) ->
     return await ticket(app, number)
 
 
-async def ticket_before_vk_staff(
+VK_STAFF_SETTINGS = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
+
+
+async def vk_staff_answer_while_down(
     launch: Launcher,
     vk: FakeVkServer,
     telegram: FakeTelegramServer,
@@ -190,15 +193,19 @@ async def ticket_before_vk_staff(
     reader: int,
     staff: int,
     question: str,
+    answer: str,
 ) -> tuple[int, int]:
     """A Telegram reader's address request, carded in the VK staff chat where ``staff`` is an
-    admin; the application that did it is stopped. Returns the ticket's number and its
-    card's conversation message id."""
+    admin; the application that did it is stopped, and ``staff`` then replies ``answer`` to the
+    card while no bot runs. Returns the ticket's number and how many messages the reader had
+    been sent by then."""
     vk.add_user(staff, "Ольга", "Петрова")
     vk.add_chat_member(VK_STAFF_CHAT, staff, admin=True)
-    app = await vk_client.start(launch, vk, telegram, staff_chat=f"vk:{VK_STAFF_CHAT}")
+    app = await vk_client.start(launch, vk, telegram, **VK_STAFF_SETTINGS)
     await telegram_consenting_reader(telegram, reader)
     number = await telegram_submit(telegram, reader, "address", question)
     card_cmid = await card_id(app, number)
     await app.stop()
-    return number, card_cmid
+    before = len(telegram.sent_to(reader))
+    vk.push_message(VK_STAFF_CHAT, answer, from_id=staff, reply_to=card_cmid)
+    return number, before

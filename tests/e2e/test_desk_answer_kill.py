@@ -23,8 +23,9 @@ from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import (
     VK_STAFF_CHAT,
+    VK_STAFF_SETTINGS,
     status_becomes,
-    ticket_before_vk_staff,
+    vk_staff_answer_while_down,
 )
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
@@ -43,13 +44,9 @@ async def test_a_kill_between_storing_and_queueing_an_answer_loses_and_repeats_n
     telegram: FakeTelegramServer,
     launch: Launcher,
 ) -> None:
-    number, card_cmid = await ticket_before_vk_staff(
-        launch, vk, telegram, reader=READER, staff=STAFF, question=QUESTION
+    number, before = await vk_staff_answer_while_down(
+        launch, vk, telegram, reader=READER, staff=STAFF, question=QUESTION, answer=ANSWER
     )
-    settings = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
-    before = len(telegram.sent_to(READER))
-
-    vk.push_message(VK_STAFF_CHAT, ANSWER, from_id=STAFF, reply_to=card_cmid)
     process = await asyncio.create_subprocess_exec(
         *bot_command(die_before=("INSERT INTO outbox", "answer:")),
         cwd=tmp_path,
@@ -76,7 +73,7 @@ async def test_a_kill_between_storing_and_queueing_an_answer_loses_and_repeats_n
     assert answers == []
     assert len(telegram.sent_to(READER)) == before
 
-    app = await vk_client.start(launch, vk, telegram, **settings)
+    app = await vk_client.start(launch, vk, telegram, **VK_STAFF_SETTINGS)
     answer = await tg.reply_after(telegram, READER, before)
     assert ANSWER in tg.text_of(answer)
     await status_becomes(app, number, TicketStatus.ANSWERED)

@@ -8,9 +8,9 @@ from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import (
-    VK_STAFF_CHAT,
+    VK_STAFF_SETTINGS,
     status_becomes,
-    ticket_before_vk_staff,
+    vk_staff_answer_while_down,
 )
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
@@ -24,14 +24,10 @@ ANSWER = "Да, четырёхтомник 2014 года, абонемент, ш
 async def test_a_vk_staff_answer_typed_during_a_restart_reaches_the_reader_once(
     vk: FakeVkServer, telegram: FakeTelegramServer, launch: Launcher
 ) -> None:
-    number, card_cmid = await ticket_before_vk_staff(
-        launch, vk, telegram, reader=READER, staff=STAFF, question=QUESTION
+    number, before = await vk_staff_answer_while_down(
+        launch, vk, telegram, reader=READER, staff=STAFF, question=QUESTION, answer=ANSWER
     )
-    settings = {"staff_chat": f"vk:{VK_STAFF_CHAT}"}
-
-    before = len(telegram.sent_to(READER))
-    vk.push_message(VK_STAFF_CHAT, ANSWER, from_id=STAFF, reply_to=card_cmid)
-    app = await vk_client.start(launch, vk, telegram, **settings)
+    app = await vk_client.start(launch, vk, telegram, **VK_STAFF_SETTINGS)
 
     answer = await tg.reply_after(telegram, READER, before)
     assert f"Ответ библиотеки на ваш запрос №{number}" in tg.text_of(answer)
