@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.features import ReaderSide, StaffSide
+from bot.features import Wiring
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
@@ -38,7 +38,7 @@ from handlers.core.features import Command
 from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
 from handlers.core.router import EventRouter
-from handlers.reference.staff import StaffDeskService, StaffReminders
+from handlers.reference.staff import StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
@@ -162,14 +162,16 @@ class Application:
         # what it sent: the closures break the cycle.
         outbox = NotifyingOutbox(storage.outbox, lambda: self.sender.notify())
         transactions = NotifyingTransactions(storage, lambda: self.sender.notify())
-        desk = StaffDeskService(
-            tickets=storage.tickets,
-            outbox=outbox,
+        wiring = Wiring.over(
+            storage,
             catalog=catalog,
             messengers=self.messengers,
             config=config,
             clock=self.clock,
+            outbox=outbox,
+            transactions=transactions,
         )
+        desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
             storage.outbox,
             storage.readers,
@@ -180,32 +182,8 @@ class Application:
             on_sent=desk.on_sent,
             before_send=desk.before_send,
         )
-        reader = ReaderSide(
-            readers=storage.readers,
-            conversations=storage.conversations,
-            dialogs=storage.dialogs,
-            outbox=outbox,
-            tickets=storage.tickets,
-            transactions=transactions,
-            desk=desk,
-            catalog=catalog,
-            messengers=self.messengers,
-            config=config,
-            clock=self.clock,
-        ).service()
-        staff = StaffSide(
-            desk=desk,
-            tickets=storage.tickets,
-            templates=storage.templates,
-            profiles=storage.staff,
-            readers=storage.readers,
-            outbox=outbox,
-            transactions=transactions,
-            catalog=catalog,
-            messengers=self.messengers,
-            config=config,
-            clock=self.clock,
-        ).service()
+        reader = wiring.reader_service(desk)
+        staff = wiring.staff_service(desk)
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )

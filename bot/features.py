@@ -31,35 +31,77 @@ from handlers.privacy.reader import FirstContact
 from handlers.reference.reader.feature import reference_reader
 from handlers.reference.staff.desk import StaffDeskService
 from handlers.reference.staff.feature import reference_staff
+from storage.database import Storage
 from storage.models import Platform
 from storage.types import Clock, utcnow
 
 
 @dataclass(frozen=True, slots=True)
-class ReaderSide:
-    """What the reader features and the reader service are built from."""
+class Wiring:
+    """What every feature and both services are built from: the storage ports, the texts, the
+    messengers, the settings and the one clock. The staff desk is passed to each side apart,
+    since the reader side only needs its narrow port."""
 
     readers: Readers
     conversations: Conversations
     dialogs: Dialogs
     outbox: Outbox
     tickets: Tickets
+    templates: Templates
+    profiles: StaffProfiles
     transactions: Transactions
-    desk: StaffDesk
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
     clock: Clock = utcnow
 
-    def features(self) -> list[ReaderFeature]:
+    @classmethod
+    def over(
+        cls,
+        storage: Storage,
+        *,
+        catalog: Catalog,
+        messengers: Mapping[Platform, Messenger],
+        config: ServiceConfig,
+        clock: Clock = utcnow,
+        outbox: Outbox | None = None,
+        transactions: Transactions | None = None,
+    ) -> Wiring:
+        """Every port from ``storage``, except an outbox and transactions that wrap it."""
+        return cls(
+            readers=storage.readers,
+            conversations=storage.conversations,
+            dialogs=storage.dialogs,
+            outbox=outbox or storage.outbox,
+            tickets=storage.tickets,
+            templates=storage.templates,
+            profiles=storage.staff,
+            transactions=transactions or storage,
+            catalog=catalog,
+            messengers=messengers,
+            config=config,
+            clock=clock,
+        )
+
+    def staff_desk(self) -> StaffDeskService:
+        return StaffDeskService(
+            tickets=self.tickets,
+            outbox=self.outbox,
+            catalog=self.catalog,
+            messengers=self.messengers,
+            config=self.config,
+            clock=self.clock,
+        )
+
+    def reader_features(self, desk: StaffDesk) -> list[ReaderFeature]:
         return [
             FirstContact(
-                readers=self.readers, desk=self.desk, catalog=self.catalog, config=self.config
+                readers=self.readers, desk=desk, catalog=self.catalog, config=self.config
             ).feature(),
             reference_reader(
                 tickets=self.tickets,
                 transactions=self.transactions,
-                desk=self.desk,
+                desk=desk,
                 catalog=self.catalog,
                 config=self.config,
                 clock=self.clock,
@@ -70,40 +112,10 @@ class ReaderSide:
             arrivals_reader(),
         ]
 
-    def service(self, *extra: ReaderFeature) -> ReaderService:
-        """The reader service with every feature of the bot, then ``extra``."""
-        return ReaderService(
-            readers=self.readers,
-            conversations=self.conversations,
-            dialogs=self.dialogs,
-            outbox=self.outbox,
-            catalog=self.catalog,
-            messengers=self.messengers,
-            config=self.config,
-            features=[*self.features(), *extra],
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class StaffSide:
-    """What the staff features and the staff-chat service are built from."""
-
-    desk: StaffDeskService
-    tickets: Tickets
-    templates: Templates
-    profiles: StaffProfiles
-    readers: Readers
-    outbox: Outbox
-    transactions: Transactions
-    catalog: Catalog
-    messengers: Mapping[Platform, Messenger]
-    config: ServiceConfig
-    clock: Clock = utcnow
-
-    def features(self) -> list[StaffFeature]:
+    def staff_features(self, desk: StaffDeskService) -> list[StaffFeature]:
         return [
             reference_staff(
-                desk=self.desk,
+                desk=desk,
                 tickets=self.tickets,
                 templates=self.templates,
                 profiles=self.profiles,
@@ -117,13 +129,26 @@ class StaffSide:
             ),
         ]
 
-    def service(self, *extra: StaffFeature) -> StaffService:
+    def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:
+        """The reader service with every feature of the bot, then ``extra``."""
+        return ReaderService(
+            readers=self.readers,
+            conversations=self.conversations,
+            dialogs=self.dialogs,
+            outbox=self.outbox,
+            catalog=self.catalog,
+            messengers=self.messengers,
+            config=self.config,
+            features=[*self.reader_features(desk), *extra],
+        )
+
+    def staff_service(self, desk: StaffDeskService, *extra: StaffFeature) -> StaffService:
         """The staff-chat service with every feature of the bot, then ``extra``."""
         return StaffService(
-            chat=self.desk.chat,
+            chat=desk.chat,
             profiles=self.profiles,
             catalog=self.catalog,
             messengers=self.messengers,
             config=self.config,
-            features=[*self.features(), *extra],
+            features=[*self.staff_features(desk), *extra],
         )

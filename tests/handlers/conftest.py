@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.features import ReaderSide
+from bot.features import Wiring
 from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
 from handlers.core.events import Attachment, Event
 from handlers.core.features import ReaderFeature
@@ -109,19 +109,14 @@ def build_service(
         staff_chat=staff,
         tickets=tickets or TicketPolicy(),
     )
-    return ReaderSide(
-        readers=storage.readers,
-        conversations=storage.conversations,
-        dialogs=storage.dialogs,
-        outbox=storage.outbox,
-        tickets=storage.tickets,
-        transactions=storage,
-        desk=staff_desk or RecordingStaffDesk(),
+    wiring = Wiring.over(
+        storage,
         catalog=Catalog(),
         messengers={Platform.TELEGRAM: telegram, Platform.VK: vk},
         config=config,
         clock=clock or Clock(),
-    ).service(*extra)
+    )
+    return wiring.reader_service(staff_desk or RecordingStaffDesk(), *extra)
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.features import ReaderSide
+from bot.features import Wiring
 from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig
 from handlers.core.events import Attachment, AttachmentKind
 from handlers.core.i18n import Catalog
-from handlers.reference.staff.desk import StaffDeskService
 from storage.models import Address, Platform
 from tests.handlers.conftest import STAFF, Desk
 from tests.handlers.ticket_steps import consenting_reader
@@ -21,29 +20,11 @@ async def test_a_request_and_a_follow_up_reach_the_staff_chat(desk: Desk) -> Non
         library=LibraryProfile(name="Библиотека"), policy=ReaderPolicy(), staff_chat=STAFF
     )
     messengers = {Platform.TELEGRAM: desk.telegram, Platform.VK: desk.vk}
-    catalog = Catalog()
     storage = desk.storage
-    staff_desk = StaffDeskService(
-        tickets=storage.tickets,
-        outbox=storage.outbox,
-        catalog=catalog,
-        messengers=messengers,
-        config=config,
-        clock=desk.clock,
+    wiring = Wiring.over(
+        storage, catalog=Catalog(), messengers=messengers, config=config, clock=desk.clock
     )
-    desk.service = ReaderSide(
-        readers=storage.readers,
-        conversations=storage.conversations,
-        dialogs=storage.dialogs,
-        outbox=storage.outbox,
-        tickets=storage.tickets,
-        transactions=storage,
-        desk=staff_desk,
-        catalog=catalog,
-        messengers=messengers,
-        config=config,
-        clock=desk.clock,
-    ).service()
+    desk.service = wiring.reader_service(wiring.staff_desk())
     await consenting_reader(desk, READER)
     await desk.press(READER, "ask:clarifying")
     await desk.say(READER, "Петров П. Кардиология. 20??")

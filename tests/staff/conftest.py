@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.features import StaffSide
+from bot.features import Wiring
 from bot.outbox.relay import AttachmentRelay
 from bot.outbox.sender import OutboxSender
 from handlers.core.config import LibraryProfile, ReaderPolicy, ServiceConfig, TicketPolicy
@@ -205,27 +205,11 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             tickets=policy or TicketPolicy(),
         )
         catalog = Catalog()
-        desk = StaffDeskService(
-            tickets=storage.tickets,
-            outbox=storage.outbox,
-            catalog=catalog,
-            messengers=messengers,
-            config=config,
-            clock=clock,
+        wiring = Wiring.over(
+            storage, catalog=catalog, messengers=messengers, config=config, clock=clock
         )
-        service = StaffSide(
-            desk=desk,
-            tickets=storage.tickets,
-            templates=storage.templates,
-            profiles=storage.staff,
-            readers=storage.readers,
-            outbox=storage.outbox,
-            transactions=storage,
-            catalog=catalog,
-            messengers=messengers,
-            config=config,
-            clock=clock,
-        ).service(*extra)
+        desk = wiring.staff_desk()
+        service = wiring.staff_service(desk, *extra)
         reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=storage, config=config
         )
