@@ -31,8 +31,12 @@ async def submit(ctx: TicketContext, turn: Turn, form: forms.Form) -> None:
     ):
         turn.say(
             turn.t("ticket-daily-limit", limit=policy.daily_limit),
-            (turn.button("form-send", pack("form", form.name, forms.CONFIRM, "send")),),
-            (turn.button("form-cancel", pack("form", form.name, forms.CONFIRM, "cancel")),),
+            (turn.button("form-send", pack(forms.FORM_ACTION, form.name, forms.CONFIRM, "send")),),
+            (
+                turn.button(
+                    "form-cancel", pack(forms.FORM_ACTION, form.name, forms.CONFIRM, "cancel")
+                ),
+            ),
         )
         return
     files = forms.files(turn)
