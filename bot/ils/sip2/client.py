@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.ils.sip2 import mapping
@@ -34,6 +35,7 @@ from storage.types import Clock
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+_T = TypeVar("_T")
 
 _LANGUAGE = "000"  # "unknown": the server answers in its own default language
 _NO_SUMMARY = " " * 10
@@ -199,6 +201,8 @@ class Sip2Ils:
         card = card.strip()
         if not card or not can_carry(card, self._charset):
             return []
+        if self._config.sc_status:
+            await self._ready()  # the 98 response says whether 65 is supported
         if not self._renew_all_supported:
             return [await self.renew(card, loan.loan_id) for loan in await self.loans(card)]
         response = await self._call(
@@ -247,7 +251,8 @@ class Sip2Ils:
     async def _all_refused(self, card: str, messages: list[str]) -> list[Renewal]:
         """Renew All refused as a whole (ok = 0): every loan stays as it was, for one reason."""
         patron = await self._charged(card)
-        refusal = mapping.refusal_from_text(messages) or patron.refusal or Refusal.OTHER
+        # The patron's own state names the reason more surely than a general screen message.
+        refusal = patron.refusal or mapping.refusal_from_text(messages) or Refusal.OTHER
         results: list[Renewal] = []
         for barcode in patron.charged:
             item = await self._item(barcode)
@@ -360,6 +365,23 @@ class Sip2Ils:
 
     async def _call(self, request: Message, expect: str, *, repeatable: bool) -> Message:
         """One exchange, reconnecting on a broken connection; IlsUnavailable when it stays so."""
+
+        async def exchange(connection: Connection) -> Message:
+            return await connection.exchange(request, expect)
+
+        return await self._attempt(request.command, exchange, repeatable=repeatable)
+
+    async def _ready(self) -> None:
+        """Connected and logged in (and what the server supports known), or IlsUnavailable."""
+
+        async def nothing(connection: Connection) -> None:
+            return None
+
+        await self._attempt("connect", nothing, repeatable=True)
+
+    async def _attempt(
+        self, what: str, action: Callable[[Connection], Awaitable[_T]], *, repeatable: bool
+    ) -> _T:
         attempts = self._config.retries + 1
         last = "no attempt made"
         for attempt in range(attempts):
@@ -367,14 +389,13 @@ class Sip2Ils:
                 await self._sleep(min(2.0 ** (attempt - 1), _BACKOFF_CAP))
             async with self._lock:
                 try:
-                    connection = await self._connected()
-                    return await connection.exchange(request, expect)
+                    return await action(await self._connected())
                 except ExchangeBroken as error:
                     await self._drop()
                     last = str(error)
                     log.warning(
                         "SIP2 %s to %s:%s failed (attempt %d of %d): %s",
-                        request.command,
+                        what,
                         self._config.host,
                         self._config.port,
                         attempt + 1,
@@ -383,7 +404,7 @@ class Sip2Ils:
                     )
                     if error.sent and not repeatable:
                         raise IlsUnavailable(
-                            f"SIP2 {request.command} was sent but got no answer ({error}); "
+                            f"SIP2 {what} was sent but got no answer ({error}); "
                             "not repeated, because a renewal may already have happened"
                         ) from None
         raise IlsUnavailable(
