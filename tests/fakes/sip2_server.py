@@ -14,7 +14,7 @@ Circulation is in memory: ``add_patron`` and ``add_item`` set it up; a renewal m
 date ``renewal_days`` on from the later of the old due date and ``clock()``. Faults on demand::
 
     sip.fail_next("drop")      # read the next request, close without answering
-    sip.fail_next("corrupt")   # answer the next request with a bad checksum
+    sip.fail_next("corrupt")   # answer the next request (or 97) with a bad checksum
     sip.fail_next("resend")    # answer the next request with 96 (Request SC Resend)
     sip.fail_next("silent")    # never answer the next request
     await sip.drop_connections()  # close every open connection now (an idle timeout)
@@ -221,7 +221,11 @@ class FakeSip2Server:
                     raise _Violation(f"sequence {sequence} after {session.last_sequence}")
                 session.last_sequence = sequence
         if command == "97":
-            await self._write(session, session.last_response)
+            frame = session.last_response
+            if self._faults and self._faults[0] == "corrupt":
+                self._faults.pop(0)
+                frame = _corrupted(frame)
+            await self._write(session, frame)
             return True
         if command == "96":
             return True
@@ -242,7 +246,7 @@ class FakeSip2Server:
         frame = self._frame(response[0], response[1], response[2], sequence)
         session.last_response = frame
         if fault == "corrupt":
-            frame = frame[:-2] + (b"0" if frame[-2:-1] != b"0" else b"1") + b"\r"
+            frame = _corrupted(frame)
         await self._write(session, frame)
         return True
 
@@ -454,3 +458,8 @@ class FakeSip2Server:
 
     def _standard_date(self, moment: datetime) -> str:
         return moment.astimezone(self.tz).strftime("%Y%m%d    %H%M%S")
+
+
+def _corrupted(frame: bytes) -> bytes:
+    """The frame with its last checksum digit changed."""
+    return frame[:-2] + (b"0" if frame[-2:-1] != b"0" else b"1") + b"\r"
