@@ -84,6 +84,22 @@ def test_a_changed_byte_fails_the_checksum() -> None:
         decode(bytes(frame), charset="ascii", error_detection=True)
 
 
+def test_a_bad_looking_trailer_is_a_value_when_error_detection_is_off() -> None:
+    decoded = decode(
+        b"18040001" + b"20270310    123000" + b"AJAZ12AZ1234\r",
+        charset="ascii",
+        error_detection=False,
+    )
+
+    assert decoded.message.first("AJ") == "AZ12AZ1234"
+
+
+def test_personal_data_is_masked_in_logs_too() -> None:
+    response = message("64", "", [("AE", "Иванова"), ("BE", "a@b.ru"), ("AU", "B-1")])
+
+    assert response.redacted() == "64AE***|BE***|AUB-1|"
+
+
 def test_a_missing_checksum_is_an_error_only_when_error_detection_is_on() -> None:
     assert decode(b"941\r", charset="ascii", error_detection=False).message.fixed == "1"
     with pytest.raises(ChecksumMismatch):

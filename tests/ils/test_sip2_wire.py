@@ -6,7 +6,7 @@ import ipaddress
 import logging
 import ssl
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -106,7 +106,8 @@ async def test_a_server_with_checksums_rejects_a_client_without(
 def _self_signed(directory: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake sip2 server")])
-    start = datetime.now(UTC) - timedelta(days=1)
+    # OpenSSL checks validity against the real clock, which TEST_CLOCK_AT does not move.
+    start = datetime(2000, 1, 1, tzinfo=UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -114,7 +115,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=2))
+        .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,

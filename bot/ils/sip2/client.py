@@ -359,7 +359,10 @@ class Sip2Ils:
     def _expired(self, expiry: str | None) -> bool:
         """From PA, the expiration date some servers add to 64 (a 3M extension)."""
         moment = parse_sip_date(expiry or "", self._tz)
-        return moment is not None and moment < self._clock()
+        if moment is None:
+            return False
+        today = self._clock().astimezone(self._tz).date()
+        return mapping.is_expired(moment.astimezone(self._tz).date(), today)
 
     # --- the connection -------------------------------------------------------------------
 

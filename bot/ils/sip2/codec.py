@@ -25,6 +25,8 @@ CONTROL_COMMANDS = frozenset({"96", "97"})
 
 SECRET_FIELDS = frozenset({"AD", "CO", "AC"})
 """Patron password, login password, terminal password: never shown in a log."""
+PERSONAL_FIELDS = frozenset({"AE", "BD", "BE", "BF", "PB"})
+"""Name, address, e-mail, phone, birth date: the bot needs none of them in its logs."""
 
 FIXED_LENGTHS: dict[str, int] = {
     "93": 2,  # UID algorithm, PWD algorithm
@@ -65,10 +67,11 @@ class Message:
         return [value for key, value in self.fields if key == code]
 
     def redacted(self) -> str:
-        """The message for a log line, with passwords and PINs masked."""
+        """The message for a log line, with passwords, PINs and personal data masked."""
         parts = [self.command, self.fixed]
         for key, value in self.fields:
-            parts.append(f"{key}{'***' if key in SECRET_FIELDS else value}{FIELD_TERMINATOR}")
+            hidden = key in SECRET_FIELDS or key in PERSONAL_FIELDS
+            parts.append(f"{key}{'***' if hidden else value}{FIELD_TERMINATOR}")
         return "".join(parts)
 
 
@@ -138,14 +141,17 @@ def decode(record: bytes, *, charset: str, error_detection: bool) -> Decoded:
     """Read one record (its CR optional). Raises Sip2FormatError; never anything else.
 
     With ``error_detection`` the record must end in a valid ``AZ`` checksum. Without it, a
-    trailer the server sends anyway is still checked and removed.
+    valid trailer the server sends anyway is removed.
     """
     body = record.rstrip(b"\r\n").lstrip(b"\n")
     sequence: int | None = None
     checksummed = False
-    if len(body) >= 6 and body[-6:-4] == b"AZ" and _is_hex(body[-4:]):
-        if (sum(body[:-4]) + int(body[-4:], 16)) & 0xFFFF != 0:
+    trailer = len(body) >= 6 and body[-6:-4] == b"AZ" and _is_hex(body[-4:])
+    if trailer and (sum(body[:-4]) + int(body[-4:], 16)) & 0xFFFF != 0:
+        if error_detection:
             raise ChecksumMismatch("checksum mismatch")
+        trailer = False  # without error detection, "AZ" and four hex digits may be a value
+    if trailer:
         checksummed = True
         body = body[:-6]
         if len(body) >= 3 and body[-3:-1] == b"AY" and body[-1:].isdigit():
