@@ -188,8 +188,11 @@ async def test_renew_all_gives_a_result_for_every_loan(ils: Sip2Ils, sip: FakeSi
     assert results["B-001"].due == NOW + timedelta(days=17)
     assert results["B-002"].refusal is Refusal.RESERVED
     assert not results["B-003"].renewed
+    assert results["B-003"].refusal is Refusal.LIMIT_REACHED  # asked for with one 29
     assert results["B-003"].title == "Атлас анатомии человека"
     assert sip.received.count("65") == 1
+    assert sip.received.count("29") == 1
+    assert sip.items["B-001"].renewed == 1
 
 
 async def test_renew_all_refused_as_a_whole_refuses_each_loan(
@@ -231,6 +234,21 @@ async def test_due_dates_in_other_formats_are_read(sip: FakeSip2Server) -> None:
     due = loans["B-001"].due.astimezone(sip.tz)
     assert due.date() == (NOW + timedelta(days=3)).astimezone(sip.tz).date()
     assert (due.hour, due.minute) == (23, 59)
+
+
+async def test_a_loan_with_an_unreadable_due_date_is_left_out_not_invented(
+    sip: FakeSip2Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreadable = sip.items["B-003"].due
+    sip.due_format = lambda moment: "скоро" if moment == unreadable else moment.strftime("%Y-%m-%d")
+    ils = client_for(sip)
+    try:
+        loans = await ils.loans(CARD)
+    finally:
+        await ils.close()
+
+    assert {loan.loan_id for loan in loans} == {"B-001", "B-002"}
+    assert "B-003" in caplog.text
 
 
 # --- the connection -----------------------------------------------------------------------

@@ -150,9 +150,7 @@ class Sip2Ils:
 
     async def renew(self, card: str, loan_id: str) -> Renewal:
         card, loan_id = card.strip(), loan_id.strip()
-        if not (card and loan_id and can_carry(card, self._charset)) or not can_carry(
-            loan_id, self._charset
-        ):
+        if not all(value and can_carry(value, self._charset) for value in (card, loan_id)):
             return Renewal(loan_id=loan_id, title=loan_id, renewed=False, refusal=Refusal.OTHER)
         response = await self._call(
             message(
@@ -229,17 +227,7 @@ class Sip2Ils:
                 Renewal(loan_id=barcode, title=item.title or barcode, renewed=True, due=item.due)
             )
         for barcode in dict.fromkeys(b.strip() for b in response.every("BN") if b.strip()):
-            item = await self._item(barcode)
-            refusal = Refusal.RESERVED if item.holds else mapping.refusal_from_text(messages)
-            results.append(
-                Renewal(
-                    loan_id=barcode,
-                    title=item.title or barcode,
-                    renewed=False,
-                    refusal=refusal or Refusal.OTHER,
-                    message=mapping.joined(messages),
-                )
-            )
+            results.append(await self._unrenewed(card, barcode, messages))
         return results
 
     async def close(self) -> None:
@@ -247,6 +235,33 @@ class Sip2Ils:
             await self._drop()
 
     # --- requests -----------------------------------------------------------------------
+
+    async def _unrenewed(self, card: str, barcode: str, messages: list[str]) -> Renewal:
+        """Why Renew All left this item, which a 66 response does not say per item.
+
+        A hold on it says so; otherwise a single 29 for it gets the server's reason (and
+        renews it, if whatever stopped it has passed since, which is what the reader asked).
+        """
+        item = await self._item(barcode)
+        if item.holds:
+            return Renewal(
+                loan_id=barcode,
+                title=item.title or barcode,
+                renewed=False,
+                refusal=Refusal.RESERVED,
+                message=mapping.joined(messages),
+            )
+        try:
+            return await self.renew(card, barcode)
+        except IlsUnavailable as error:
+            log.warning("SIP2 could not ask why %s was not renewed: %s", barcode, error)
+            return Renewal(
+                loan_id=barcode,
+                title=item.title or barcode,
+                renewed=False,
+                refusal=mapping.refusal_from_text(messages) or Refusal.OTHER,
+                message=mapping.joined(messages),
+            )
 
     async def _all_refused(self, card: str, messages: list[str]) -> list[Renewal]:
         """Renew All refused as a whole (ok = 0): every loan stays as it was, for one reason."""
