@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -171,6 +172,51 @@ class Settings(BaseSettings):
         return (self.telegram_enabled and self.telegram_mode is TelegramMode.WEBHOOK) or (
             self.vk_enabled and self.vk_mode is VkMode.CALLBACK
         )
+
+    # --- SIP2: the loans backend speaking 3M SIP2 to the library's circulation system --------
+    # Used when the loans feature's ILS backend is sip2. The bot is one self-check terminal (an
+    # SC account) of the ILS; the admin creates that account and tells these values.
+    sip2_host: str = ""
+    sip2_port: int = Field(default=6001, ge=1, le=65535)
+    sip2_tls: bool = False
+    """TLS around the SIP2 connection (a stunnel or the server's own TLS port)."""
+    sip2_ca_file: str = ""
+    """The CA certificate (PEM) that signed the server's certificate; empty: the system's CAs."""
+    sip2_login_user: SecretStr = SecretStr("")
+    """CN of the 93 Login; empty when the server takes no login."""
+    sip2_login_password: SecretStr = SecretStr("")
+    sip2_location_code: str = ""
+    """CP of the 93 Login: the terminal's location code."""
+    sip2_institution_id: str = ""
+    """AO, sent in every request."""
+    sip2_terminal_password: SecretStr = SecretStr("")
+    """AC, sent in every request when set."""
+    sip2_charset: str = "cp1251"
+    sip2_checksums: bool = False
+    """AY sequence numbers and AZ checksums (the server's error detection must match)."""
+    sip2_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    sip2_retries: int = Field(default=2, ge=0, le=10)
+    """Attempts after the first on a broken connection, each on a new connection."""
+    sip2_needs_pin: bool = True
+    """Linking a card asks for the reader's PIN and checks it with the server (AD → CQ)."""
+    sip2_sc_status: bool = False
+    """Send 99 SC Status after connecting: refuses an offline server, learns if 65 is there."""
+
+    @field_validator("sip2_charset")
+    @classmethod
+    def _check_sip2_charset(cls, value: str) -> str:
+        try:
+            name = codecs.lookup(value).name
+        except LookupError:
+            raise ValueError(f"unknown character set {value!r}, use a name like cp1251") from None
+        probe = "AZaz09|"
+        try:
+            ascii_safe = probe.encode(name) == probe.encode("ascii")
+        except UnicodeError:
+            ascii_safe = False
+        if not ascii_safe:
+            raise ValueError(f"character set {value!r} does not keep ASCII as is (SIP2 needs it)")
+        return name
 
 
 def parse_address(text: str) -> Address:
