@@ -29,7 +29,8 @@ validation errors ``{"errors": [{"message", "path"}], "status": 400}`` as the Op
 renders them.
 
 Tests set up the circulation state (patrons, items, checkouts, holds, restrictions) and the
-fake's clock, and can make the next requests fail (``fail_next``) or hang (``hang_next``).
+fake's clock, and can make the next requests fail (``fail_next``), hang (``hang_next``) or
+answer an HTML page (``garble_next``).
 Everything received is kept in ``received``.
 """
 
@@ -102,6 +103,13 @@ class Received:
 
 
 @dataclass(frozen=True, slots=True)
+class _Fault:
+    kind: str
+    path: str | None
+    status: int = 500
+
+
+@dataclass(frozen=True, slots=True)
 class _Route:
     method: str
     pattern: re.Pattern[str]
@@ -142,8 +150,7 @@ class FakeKoha:
         self.tokens_issued = 0
         self._tokens: dict[str, datetime] = {}
         self._ids = itertools.count(1)
-        self._failures: list[int] = []
-        self._hangs = 0
+        self._faults: list[_Fault] = []
         self._released = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -187,12 +194,17 @@ class FakeKoha:
         """Another reader reserves the title on loan in ``checkout``."""
         self.holds.add(self.items[checkout.item_id].biblio_id)
 
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        self._failures.extend([status] * count)
+    def fail_next(self, count: int = 1, status: int = 500, *, path: str | None = None) -> None:
+        """The next ``count`` requests (to ``path`` under /api/v1, if given) answer ``status``."""
+        self._faults.extend([_Fault("fail", path, status)] * count)
 
-    def hang_next(self, count: int = 1) -> None:
+    def garble_next(self, count: int = 1, *, path: str | None = None) -> None:
+        """The next requests get 200 with an HTML page, as from a misconfigured proxy."""
+        self._faults.extend([_Fault("garble", path)] * count)
+
+    def hang_next(self, count: int = 1, *, path: str | None = None) -> None:
         """The next requests get no answer until the server stops (the client times out)."""
-        self._hangs += count
+        self._faults.extend([_Fault("hang", path)] * count)
 
     def expire_tokens(self) -> None:
         self._tokens.clear()
@@ -243,13 +255,18 @@ class FakeKoha:
                 body,
             )
         )
-        if self._hangs:
-            self._hangs -= 1
-            await self._released.wait()
-            return _error(503, "Under maintenance")
-        if self._failures:
-            return _error(self._failures.pop(0), "Something went wrong, check the logs.")
         path = request.path.removeprefix("/api/v1")
+        fault = next((f for f in self._faults if f.path in (None, path)), None)
+        if fault is not None:
+            self._faults.remove(fault)
+            if fault.kind == "hang":
+                await self._released.wait()
+                return _error(503, "Under maintenance")
+            if fault.kind == "garble":
+                return web.Response(
+                    text="<html>Koha is being upgraded</html>", content_type="text/html"
+                )
+            return _error(fault.status, "Something went wrong, check the logs.")
         if request.path == path:
             return _error(404, "Not found")
         if path == "/oauth/token":
