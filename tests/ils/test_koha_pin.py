@@ -31,8 +31,8 @@ async def test_the_pin_reaches_only_the_password_check_and_no_log_or_error(
         for _ in range(2):
             try:
                 await rig.ils.verify("0012345", PIN)
-            except IlsUnavailable as error:
-                errors.append(error)
+            except IlsUnavailable as unavailable:
+                errors.append(unavailable)
         requests = list(rig.koha.received)
     assert len(errors) == 2
     for error in errors:
