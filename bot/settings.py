@@ -235,6 +235,9 @@ def koha_url_problem(url: str) -> str | None:
     loopback address (a reverse proxy or an SSH tunnel on the same host).
     """
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # Not echoed: the part before @ would be a password.
+        return "the address must not hold a user name or password (see KOHA_AUTH)"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"{url!r} is not a URL; write it as https://koha.example.org"
     if parts.query or parts.fragment:

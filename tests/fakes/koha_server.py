@@ -23,7 +23,8 @@ bot calls, and Koha's controllers for what they answer:
 
 A query parameter the route does not define answers 400 "Malformed query string"
 (``validate_query_parameters``); so does one the spec defines but this fake does not
-implement (then the message says so), and an ``x-koha-embed`` value outside the route's enum.
+implement (then the message says so), an ``x-koha-embed`` value outside the route's enum,
+and a body sent to a route whose spec defines none.
 Error bodies are ``{"error": ..., "error_code": ...}`` (``definitions/error.yaml``), and
 validation errors ``{"errors": [{"message", "path"}], "status": 400}`` as the OpenAPI plugin
 renders them.
@@ -118,6 +119,7 @@ class _Route:
     query: frozenset[str] = frozenset()
     unimplemented: frozenset[str] = frozenset()
     embeds: frozenset[str] = frozenset()
+    takes_body: bool = False
 
 
 class FakeKoha:
@@ -290,6 +292,8 @@ class FakeKoha:
                     },
                     status=403,
                 )
+            if body and not route.takes_body:
+                return _invalid("/body", "The route defines no body.")
             invalid = _check_query(request, route) or _check_embed(request, route)
             if invalid is not None:
                 return invalid
@@ -312,6 +316,7 @@ class FakeKoha:
                 re.compile(r"/auth/password/validation"),
                 self._validate_password,
                 "borrowers",
+                takes_body=True,
             ),
             _Route(
                 "GET",

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.ils.koha import koha_from_settings
-from bot.settings import KohaAuth, Settings
+from bot.settings import KohaAuth, Settings, SettingsError, load_settings
 from handlers.loans.ils import PatronStatus
 from tests.fakes.koha_server import FakeKoha
 from tests.ils.koha_support import (
@@ -56,6 +56,17 @@ def test_https_and_loopback_addresses_are_accepted(url: str) -> None:
     settings = Settings(koha_base_url=url, koha_client_id="id", koha_client_secret="secret")
     assert settings.koha_configured
     assert not settings.koha_base_url.endswith("/")
+
+
+def test_credentials_in_the_address_are_refused_without_being_repeated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KOHA_BASE_URL", "https://bot:hunter2-pw@koha.example.org")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(require_platform=False)
+    assert "hunter2-pw" not in str(raised.value)
+    assert "KOHA_BASE_URL" in str(raised.value)
+    assert "user name or password" in str(raised.value)
 
 
 def test_each_auth_mode_needs_its_credentials() -> None:
