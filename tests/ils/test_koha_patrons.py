@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from handlers.loans.ils import PatronStatus
+from handlers.loans.ils import Ils, PatronStatus
 from tests.ils.koha_support import PIN, koha_rig
 
 
 async def test_the_right_password_links_the_card_and_names_the_reader() -> None:
     async with koha_rig() as rig:
         rig.koha.add_patron("0012345", PIN, firstname="Анна", surname="Иванова")
-        check = await rig.ils.verify("0012345", PIN)
+        port: Ils = rig.ils  # mypy checks that the client implements the loans port
+        check = await port.verify("0012345", PIN)
     assert check.status is PatronStatus.OK
     assert check.name == "Анна Иванова"
 
