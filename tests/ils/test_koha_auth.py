@@ -95,3 +95,13 @@ async def test_a_token_refused_after_expiry_by_the_clock_is_fetched_again() -> N
         await rig.ils.loans("0012345")
     assert rig.koha.tokens_issued == 2
     assert all(r.headers["authorization"] != "" for r in rig.koha.api_requests())
+
+
+async def test_a_token_endpoint_failing_once_is_retried() -> None:
+    async with koha_rig() as rig:
+        rig.koha.add_patron("0012345", PIN)
+        rig.koha.fail_next(1, status=502, path="/oauth/token")
+        check = await rig.ils.verify("0012345", PIN)
+    assert check.status is PatronStatus.OK
+    assert rig.koha.tokens_issued == 1
+    assert rig.sleep.delays == [0.5]
