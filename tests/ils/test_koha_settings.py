@@ -35,6 +35,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_koha_is_off_until_its_address_is_set() -> None:
     settings = Settings()
     assert settings.koha_configured is False
+    with pytest.raises(SettingsError, match="KOHA_BASE_URL"):
+        koha_from_settings(settings, clock=ManualClock())
     assert settings.koha_needs_pin is True
     assert settings.koha_auth is KohaAuth.OAUTH2
 

@@ -9,7 +9,7 @@ from bot.ils.koha.auth import BasicAuth, KohaAuth, OAuth2ClientCredentials
 from bot.ils.koha.client import KohaIls
 from bot.ils.koha.transport import KohaTransport, RetryPolicy, Sleep
 from bot.settings import KohaAuth as KohaAuthMode
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from storage.types import Clock
 
 __all__ = [
@@ -26,9 +26,9 @@ __all__ = [
 def koha_from_settings(
     settings: Settings, *, clock: Clock, sleep: Sleep = asyncio.sleep
 ) -> KohaIls:
-    """The Koha client the settings describe; they must have KOHA_BASE_URL set."""
+    """The Koha client the settings describe (SettingsError without KOHA_BASE_URL)."""
     if not settings.koha_configured:
-        raise ValueError("KOHA_BASE_URL is not set")
+        raise SettingsError("the Koha backend needs KOHA_BASE_URL (and the KOHA_AUTH credentials)")
     auth: KohaAuth
     if settings.koha_auth is KohaAuthMode.OAUTH2:
         auth = OAuth2ClientCredentials(
