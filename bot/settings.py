@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 from datetime import time
 from enum import StrEnum
+from ipaddress import ip_address
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -22,6 +24,11 @@ class TelegramMode(StrEnum):
 class VkMode(StrEnum):
     LONGPOLL = "longpoll"
     CALLBACK = "callback"
+
+
+class KohaAuth(StrEnum):
+    OAUTH2 = "oauth2"
+    BASIC = "basic"
 
 
 class SettingsError(Exception):
@@ -217,6 +224,82 @@ class Settings(BaseSettings):
         if not ascii_safe:
             raise ValueError(f"character set {value!r} does not keep ASCII as is (SIP2 needs it)")
         return name
+
+    # --- Koha REST API (the "koha" loan renewal backend) -----------------------------------
+    # Where Koha serves /api/v1 (its staff interface host). Empty: Koha is not configured.
+    koha_base_url: str = ""
+    # How the bot's own API account signs in: OAuth2 client credentials or HTTP basic auth.
+    koha_auth: KohaAuth = KohaAuth.OAUTH2
+    koha_client_id: SecretStr = SecretStr("")
+    koha_client_secret: SecretStr = SecretStr("")
+    koha_basic_user: SecretStr = SecretStr("")
+    koha_basic_password: SecretStr = SecretStr("")
+    # Whether linking a card asks the reader for their Koha password (OPAC password or PIN).
+    koha_needs_pin: bool = True
+    # Seconds one request may take, and how many times a network error or 5xx is retried.
+    koha_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    koha_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("koha_base_url")
+    @classmethod
+    def _check_koha_url(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if not url:
+            return ""
+        problem = koha_url_problem(url)
+        if problem:
+            raise ValueError(problem)
+        return url
+
+    @model_validator(mode="after")
+    def _check_koha_credentials(self) -> Settings:
+        if not self.koha_configured:
+            return self
+        if self.koha_auth is KohaAuth.OAUTH2:
+            if not (_filled(self.koha_client_id) and _filled(self.koha_client_secret)):
+                raise ValueError(
+                    "KOHA_AUTH=oauth2 needs KOHA_CLIENT_ID and KOHA_CLIENT_SECRET "
+                    "(an API key of the bot's Koha account)"
+                )
+        elif not (_filled(self.koha_basic_user) and _filled(self.koha_basic_password)):
+            raise ValueError("KOHA_AUTH=basic needs KOHA_BASIC_USER and KOHA_BASIC_PASSWORD")
+        return self
+
+    @property
+    def koha_configured(self) -> bool:
+        return bool(self.koha_base_url)
+
+
+def _filled(secret: SecretStr) -> bool:
+    return bool(secret.get_secret_value().strip())
+
+
+def koha_url_problem(url: str) -> str | None:
+    """Why a Koha base URL is unusable, or None: it must be https, or http on this machine.
+
+    Credentials and readers' passwords travel to it, so plain http is allowed only to a
+    loopback address (a reverse proxy or an SSH tunnel on the same host).
+    """
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # Not echoed: the part before @ would be a password.
+        return "the address must not hold a user name or password (see KOHA_AUTH)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not a URL; write it as https://koha.example.org"
+    if parts.query or parts.fragment:
+        return f"{url!r}: give the address only, without ?query or #fragment"
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return f"{url!r}: use https (plain http is allowed only to 127.0.0.1 or localhost)"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_address(text: str) -> Address:
