@@ -56,12 +56,29 @@ class Outcome(enum.StrEnum):
     """The same publication was already stored with exactly these data."""
 
 
+class Reason(enum.StrEnum):
+    """Why a record, or a whole input, could not be imported."""
+
+    NO_TITLE = "no-title"
+    BROKEN_RECORD = "broken-record"
+    UNDECODABLE = "undecodable"
+    MALFORMED = "malformed"
+    TOO_MANY_CELLS = "too-many-cells"
+    BROKEN_CSV = "broken-csv"
+    NOT_STORED = "not-stored"
+    UNKNOWN_FORMAT = "unknown-format"
+    BAD_XML = "bad-xml"
+    BAD_FEED = "bad-feed"
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """A record that could not be imported: its number in the file (from 1) and why."""
+    """A record that could not be imported: its number in the file (from 1), why, and a
+    technical detail (an exception's name, a count) for whoever fixes the file."""
 
     number: int
-    reason: str
+    reason: Reason
+    detail: str = ""
 
 
 @dataclass(slots=True)
@@ -73,7 +90,7 @@ class ImportSummary:
     updated: int = 0
     duplicates: int = 0
     rejected: list[Rejection] = field(default_factory=list)
-    unreadable: str | None = None
+    unreadable: Reason | None = None
     """Why nothing at all could be read from the input (an unknown format), if so."""
 
     def count(self, outcome: Outcome) -> None:
@@ -84,8 +101,8 @@ class ImportSummary:
         else:
             self.duplicates += 1
 
-    def reject(self, number: int, reason: str) -> None:
-        self.rejected.append(Rejection(number, reason))
+    def reject(self, number: int, reason: Reason, detail: str = "") -> None:
+        self.rejected.append(Rejection(number, reason, detail))
 
     @property
     def read_nothing(self) -> bool:

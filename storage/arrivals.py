@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.arrival_models import Arrival, ArrivalRecord, FeedState, Outcome
@@ -153,7 +153,7 @@ class ArrivalRepository:
 
     async def _duplicate_of(self, conn: AsyncConnection, record: ArrivalRecord) -> Arrival | None:
         table = arrivals_table
-        candidates = []
+        candidates: list[ColumnElement[bool]] = []
         if record.isbns:
             candidates.append(
                 table.c.id.in_(
@@ -253,9 +253,7 @@ class ArrivalRepository:
     async def get(self, arrival_id: int) -> Arrival | None:
         async with self._engine.connect() as conn:
             row = (
-                await conn.execute(
-                    select(arrivals_table).where(arrivals_table.c.id == arrival_id)
-                )
+                await conn.execute(select(arrivals_table).where(arrivals_table.c.id == arrival_id))
             ).first()
         return _arrival(row) if row else None
 

@@ -98,9 +98,10 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
-    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
-    ``cursors`` (how far each update feed was processed), ``retention`` and ``arrivals``. Each of their calls is a
-    transaction of its own; :meth:`transaction` groups writes that must agree.
+    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles),
+    ``cursors`` (how far each update feed was processed), ``retention`` and ``arrivals``.
+    Each of their calls is a transaction of its own; :meth:`transaction` groups writes that
+    must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:

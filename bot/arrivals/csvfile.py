@@ -14,7 +14,7 @@ import csv
 import io
 
 from bot.arrivals.parsed import MAX_DESCRIPTION, MAX_TITLE, Records, Unreadable, tidy, year_in
-from storage.arrival_models import ArrivalRecord, Rejection
+from storage.arrival_models import ArrivalRecord, Reason, Rejection
 from storage.isbn import normalise_all
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,7 +45,7 @@ def _delimiter(header: str) -> str:
     return ";" if header.count(";") >= header.count(",") else ","
 
 
-def header_columns(data: bytes) -> list[str] | None:
+def header_columns(data: bytes) -> list[str | None] | None:
     """The canonical names of the header's columns (None for an unknown one), or None when
     ``data`` does not start with a header naming a title column."""
     try:
@@ -70,7 +70,7 @@ def read_csv(data: bytes, source: str) -> Records:
     than the header has columns, is rejected."""
     columns = header_columns(data)
     if columns is None:
-        raise Unreadable("no CSV header with a title column")
+        raise Unreadable(Reason.UNKNOWN_FORMAT)
     text = _text(data)
     delimiter = _delimiter(text.splitlines()[0])
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -82,13 +82,13 @@ def read_csv(data: bytes, source: str) -> Records:
                 continue
             number += 1
             if len(row) > len(columns):
-                yield Rejection(number, f"{len(row)} cells, the header has {len(columns)}")
+                yield Rejection(number, Reason.TOO_MANY_CELLS, f"{len(row)}/{len(columns)}")
                 continue
             cells = {name: cell for name, cell in zip(columns, row, strict=False) if name}
             record = _record(cells, delimiter, source)
-            yield record if record is not None else Rejection(number, "no title")
+            yield record if record is not None else Rejection(number, Reason.NO_TITLE)
     except csv.Error as error:
-        yield Rejection(number + 1, f"broken CSV: {error}")
+        yield Rejection(number + 1, Reason.BROKEN_CSV, str(error)[:100])
 
 
 def _record(cells: dict[str, str], delimiter: str, source: str) -> ArrivalRecord | None:

@@ -19,7 +19,7 @@ from bot.arrivals.parsed import (
     tidy,
     year_in,
 )
-from storage.arrival_models import ArrivalRecord, Rejection
+from storage.arrival_models import ArrivalRecord, Reason, Rejection
 from storage.isbn import normalise_all
 
 _TAG = re.compile(r"<[^>]+>")
@@ -41,10 +41,10 @@ def read_feed(data: bytes, source: str) -> Records:
     (or link) as the control number."""
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
-        raise Unreadable(f"not a readable feed: {type(parsed.bozo_exception).__name__}")
+        raise Unreadable(Reason.BAD_FEED)
     for number, entry in enumerate(parsed.entries, start=1):
         record = _record(entry, source)
-        yield record if record is not None else Rejection(number, "no title")
+        yield record if record is not None else Rejection(number, Reason.NO_TITLE)
 
 
 def _short_key(key: str) -> str:

@@ -15,7 +15,14 @@ from bot.arrivals.feed import looks_like_feed, read_feed
 from bot.arrivals.marc import looks_like_iso2709, looks_like_marcxml, read_iso2709, read_marcxml
 from bot.arrivals.parsed import Records, Unreadable
 from handlers.arrivals.subjects import SubjectMap
-from storage.arrival_models import Arrival, ArrivalRecord, ImportSummary, Outcome, Rejection
+from storage.arrival_models import (
+    Arrival,
+    ArrivalRecord,
+    ImportSummary,
+    Outcome,
+    Reason,
+    Rejection,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ class ArrivalImporter:
         summary = ImportSummary(source)
         found = reader_for(data)
         if found is None:
-            summary.unreadable = "unknown format (expected MARC, MARCXML, CSV, RSS or Atom)"
+            summary.unreadable = Reason.UNKNOWN_FORMAT
             return summary
         _, read = found
         try:
@@ -76,7 +83,6 @@ class ArrivalImporter:
             outcome, _ = await self._store.store(record)
         except SQLAlchemyError as error:
             log.warning("arrival %d of %s not stored: %s", number, summary.source, error)
-            summary.reject(number, f"could not be stored: {type(error).__name__}")
+            summary.reject(number, Reason.NOT_STORED, type(error).__name__)
             return
         summary.count(outcome)
-

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import xml.sax
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pymarc
 from pymarc import Field, Record
@@ -29,7 +29,7 @@ from bot.arrivals.parsed import (
     tidy,
     year_in,
 )
-from storage.arrival_models import ArrivalRecord, Rejection
+from storage.arrival_models import ArrivalRecord, Reason, Rejection
 from storage.isbn import normalise_all
 
 LEADER_LENGTH = 24
@@ -89,14 +89,14 @@ def read_iso2709(data: bytes, source: str) -> Records:
         chunk = reader.current_chunk
         if raw is None or chunk is None:
             error = reader.current_exception
-            yield Rejection(number, f"broken ISO 2709 record: {type(error).__name__}")
+            yield Rejection(number, Reason.BROKEN_RECORD, type(error).__name__)
             if isinstance(error, pymarc.exceptions.RecordLengthInvalid):
                 return  # The next record's start can no longer be found.
             continue
         try:
             record = _decode(chunk)
         except (UnicodeDecodeError, ValueError, IndexError) as error:
-            yield Rejection(number, f"cannot decode the record: {type(error).__name__}")
+            yield Rejection(number, Reason.UNDECODABLE, type(error).__name__)
             continue
         yield from _converted(record, number, source)
 
@@ -104,9 +104,9 @@ def read_iso2709(data: bytes, source: str) -> Records:
 def read_marcxml(data: bytes, source: str) -> Records:
     """Every record of a MARCXML collection (MARC21 or RUSMARC alike)."""
     try:
-        records = pymarc.parse_xml_to_array(io.BytesIO(data), strict=False)
+        records = pymarc.parse_xml_to_array(io.BytesIO(data), strict=False)  # type: ignore[no-untyped-call]
     except xml.sax.SAXException as error:
-        raise Unreadable(f"not well-formed XML: {error}") from None
+        raise Unreadable(Reason.BAD_XML) from error
     for number, record in enumerate(records, start=1):
         yield from _converted(record, number, source)
 
@@ -115,10 +115,10 @@ def _converted(record: Record, number: int, source: str) -> Iterator[Parsed]:
     try:
         parsed = _rusmarc(record, source) if _is_rusmarc(record) else _marc21(record, source)
     except (ValueError, KeyError, IndexError, AttributeError) as error:
-        yield Rejection(number, f"malformed record: {type(error).__name__}")
+        yield Rejection(number, Reason.MALFORMED, type(error).__name__)
         return
     if parsed is None:
-        yield Rejection(number, "no title")
+        yield Rejection(number, Reason.NO_TITLE)
     else:
         yield parsed
 
@@ -187,7 +187,7 @@ def _rusmarc(record: Record, source: str) -> ArrivalRecord | None:
     imprint = record.get_fields("210") or record.get_fields("214")
     publication = imprint[0] if imprint else None
     general = _first(record, "100", "a") or ""
-    authors = [
+    authors: Sequence[str | None] = [
         _rusmarc_author(field) for field in record.get_fields("700", "701", "702", "710")
     ]
     if not any(authors):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
-from storage.arrival_models import ArrivalRecord, Rejection
+from storage.arrival_models import ArrivalRecord, Reason, Rejection
 
 YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _TRAILING = re.compile(r"[\s/:;,=]+$")
@@ -18,11 +17,12 @@ MAX_FIELD = 255
 MAX_DESCRIPTION = 4000
 
 
-@dataclass(frozen=True, slots=True)
 class Unreadable(Exception):
-    """The input as a whole is not in a format this reader knows."""
+    """The input as a whole cannot be read in the format it looked like."""
 
-    reason: str
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 Parsed = ArrivalRecord | Rejection

@@ -31,7 +31,9 @@ def marc21(
     subject: str = "Cardiology",
     utf8: bool = True,
 ) -> Record:
-    record = Record(leader=Leader("00000nam a2200000 a 4500" if utf8 else "00000nam  2200000 a 4500"))
+    record = Record(
+        leader=Leader("00000nam a2200000 a 4500" if utf8 else "00000nam  2200000 a 4500")
+    )
     record.add_field(Field(tag="001", data=number))
     if isbn:
         record.add_field(_field("020", a=isbn))
