@@ -1,0 +1,28 @@
+"""The feed poll as a scheduler job: every N minutes, or on a cron expression."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.arrivals.poller import FeedPoller
+
+FEED_JOB_ID = "arrivals-feed"
+
+
+def feed_trigger(interval_minutes: int, cron: str, timezone: str) -> BaseTrigger:
+    """A crontab expression (``0 7 * * 1-5``) when given, the interval otherwise."""
+    if cron.strip():
+        return CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
+    return IntervalTrigger(minutes=interval_minutes, timezone=ZoneInfo(timezone))
+
+
+def add_feed_job(scheduler: AsyncIOScheduler, poller: FeedPoller, trigger: BaseTrigger) -> None:
+    async def poll() -> None:
+        await poller.poll()
+
+    scheduler.add_job(poll, trigger, id=FEED_JOB_ID, replace_existing=True)
