@@ -18,7 +18,7 @@ from storage.connectable import Connectable
 from storage.schema import ARRIVAL_SEARCH_TABLE, arrival_feeds, arrival_isbns, arrival_subjects
 from storage.schema import arrivals as arrivals_table
 from storage.search import match_expression
-from storage.stems import WORD, query_stems, stems
+from storage.stems import MAX_QUERY_WORDS, STOP_WORDS, WORD, query_stems, stems
 from storage.types import Clock, utcnow
 
 TITLE_KEY_LENGTH = 255
@@ -41,6 +41,20 @@ _POSTGRES_SEARCH = text(
 )
 
 
+def query_words(query: str) -> list[str]:
+    """The query's words for PostgreSQL, which stems them itself (stemming a Snowball stem
+    again can cut it further: «новорожден» becomes «новорожд»): lowercased, «ё» as «е», stop
+    words left out, as many as :func:`storage.stems.query_stems` keeps."""
+    words: dict[str, None] = {}
+    for match in WORD.finditer(query):
+        word = match.group().lower().replace("ё", "е")
+        if word not in STOP_WORDS:
+            words.setdefault(word)
+        if len(words) == MAX_QUERY_WORDS:
+            break
+    return list(words)
+
+
 def title_key(title: str) -> str:
     """The title as de-duplication compares it: its words, lowercased, «ё» read as «е»."""
     words = (match.group().lower().replace("ё", "е") for match in WORD.finditer(title))
@@ -48,9 +62,10 @@ def title_key(title: str) -> str:
 
 
 def search_text(record: ArrivalRecord) -> str:
-    """What full-text search reads of an arrival."""
+    """What full-text search reads of an arrival, «ё» written «е»: PostgreSQL's ``russian``
+    configuration tells them apart, and readers rarely type «ё»."""
     parts = [record.title, *record.authors, record.description or "", *record.headings]
-    return "\n".join(part for part in parts if part)
+    return "\n".join(part for part in parts if part).replace("ё", "е").replace("Ё", "Е")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +79,11 @@ class ArrivalPage:
 def merged(old: ArrivalRecord, new: ArrivalRecord) -> ArrivalRecord:
     """The stored record updated by a re-import of the same publication: what the new record
     knows replaces the old value, what it does not know is kept; ISBNs, headings and subjects
-    are united. The arrival keeps the source and control number it was first imported by."""
+    are united. The arrival keeps the source and control number it was first imported by,
+    and its title when the new one differs only in case, spaces or punctuation."""
     return replace(
         old,
-        title=new.title or old.title,
+        title=old.title if title_key(new.title) == title_key(old.title) else new.title,
         authors=new.authors or old.authors,
         publisher=new.publisher or old.publisher,
         place=new.place or old.place,
@@ -320,7 +336,7 @@ class ArrivalRepository:
                 )
             else:
                 result = await conn.execute(
-                    _POSTGRES_SEARCH, {"query": " ".join(wanted), "limit": limit}
+                    _POSTGRES_SEARCH, {"query": " ".join(query_words(query)), "limit": limit}
                 )
             ranked = [int(row.arrival_id) for row in result]
             if not ranked:

@@ -3,6 +3,7 @@ printed in the library's default language."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +35,7 @@ async def import_files(
         for path in paths:
             file = Path(path)
             try:
-                data = file.read_bytes()
+                data = await asyncio.to_thread(file.read_bytes)
             except OSError as error:
                 echo(t("arrivals-import-unopened", source=path, reason=error.strerror or ""))
                 continue
