@@ -34,6 +34,9 @@ from storage.isbn import normalise_all
 
 LEADER_LENGTH = 24
 DIRECTORY_ENTRY = 12
+END_OF_RECORD = b"\x1d"
+RUSMARC_ONLY_TAGS = frozenset({"200", "210", "214", "330", "606"})
+"""Title, imprint, summary and topical subject in RUSMARC; other uses, or none, in MARC21."""
 
 
 def looks_like_iso2709(data: bytes) -> bool:
@@ -70,33 +73,60 @@ def _is_utf8(chunk: bytes) -> bool:
 
 def _decode(chunk: bytes) -> Record:
     """The record in ``chunk`` with its text decoded as the module docstring says."""
-    rusmarc = "200" in _tags(chunk) and "245" not in _tags(chunk)
+    tags = _tags(chunk)
     utf8 = _is_utf8(chunk)
-    if rusmarc:
-        return Record(chunk, force_utf8=utf8, file_encoding="utf-8" if utf8 else "cp1251")
+    if "245" not in tags and tags & RUSMARC_ONLY_TAGS:
+        return Record(
+            chunk,
+            force_utf8=utf8,
+            file_encoding="utf-8" if utf8 else "cp1251",
+            hide_utf8_warnings=True,
+        )
     leader_utf8 = chunk[9:10] == b"a"
     mislabelled = utf8 and not chunk.isascii()
-    return Record(chunk, force_utf8=leader_utf8 or mislabelled)
+    return Record(chunk, force_utf8=leader_utf8 or mislabelled, hide_utf8_warnings=True)
+
+
+def _frames(data: bytes) -> Iterator[bytes]:
+    """The raw records of an ISO 2709 stream. pymarc's reader stops at the first record
+    whose length or terminator is wrong; here such a record is cut at the next record
+    terminator instead (its decoding then decides whether it is usable), so one damaged
+    record costs only itself."""
+    position = 0
+    while position < len(data):
+        while position < len(data) and data[position : position + 1] in b"\r\n \t":
+            position += 1  # Some exports put a line break between records.
+        if position >= len(data):
+            return
+        head = data[position : position + 5]
+        length = int(head) if head.isdigit() else 0
+        end = position + length
+        if not (LEADER_LENGTH < length and end <= len(data) and _is_boundary(data, end)):
+            terminator = data.find(END_OF_RECORD, position)
+            end = len(data) if terminator == -1 else terminator + 1
+        chunk = data[position:end]
+        # A lost terminator alone does not make the record unreadable.
+        yield chunk if chunk.endswith(END_OF_RECORD) else chunk + END_OF_RECORD
+        position = end
+
+
+def _is_boundary(data: bytes, end: int) -> bool:
+    """Whether a record can end at ``end``: it is the record terminator's place, or the end
+    of the data, or where the next record's length starts."""
+    return data[end - 1 : end] == END_OF_RECORD or end == len(data) or data[end : end + 5].isdigit()
 
 
 def read_iso2709(data: bytes, source: str) -> Records:
     """Every record of an ISO 2709 file; one that cannot be decoded is rejected with the
-    reason, and the reading goes on with the next one while record boundaries can be told."""
-    reader = pymarc.MARCReader(io.BytesIO(data), to_unicode=False, permissive=True)
-    number = 0
-    for raw in reader:
-        number += 1
-        chunk = reader.current_chunk
-        if raw is None or chunk is None:
-            error = reader.current_exception
-            yield Rejection(number, Reason.BROKEN_RECORD, type(error).__name__)
-            if isinstance(error, pymarc.exceptions.RecordLengthInvalid):
-                return  # The next record's start can no longer be found.
-            continue
+    reason, and the reading goes on with the next one."""
+    for number, chunk in enumerate(_frames(data), start=1):
         try:
             record = _decode(chunk)
-        except (UnicodeDecodeError, ValueError, IndexError) as error:
+        except UnicodeDecodeError as error:
             yield Rejection(number, Reason.UNDECODABLE, type(error).__name__)
+            continue
+        except (pymarc.exceptions.PymarcException, ValueError, IndexError) as error:
+            yield Rejection(number, Reason.BROKEN_RECORD, type(error).__name__)
             continue
         yield from _converted(record, number, source)
 
@@ -124,7 +154,7 @@ def _converted(record: Record, number: int, source: str) -> Iterator[Parsed]:
 
 
 def _is_rusmarc(record: Record) -> bool:
-    return bool(record.get_fields("200")) and not record.get_fields("245")
+    return not record.get_fields("245") and bool(record.get_fields(*RUSMARC_ONLY_TAGS))
 
 
 def _values(record: Record, tag: str, *codes: str) -> list[str]:
