@@ -101,7 +101,7 @@ def _frames(data: bytes) -> Iterator[bytes]:
         head = data[position : position + 5]
         length = int(head) if head.isdigit() else 0
         end = position + length
-        if not (LEADER_LENGTH < length and end <= len(data) and _is_boundary(data, end)):
+        if not (length > LEADER_LENGTH and end <= len(data) and _is_boundary(data, end)):
             terminator = data.find(END_OF_RECORD, position)
             end = len(data) if terminator == -1 else terminator + 1
         chunk = data[position:end]

@@ -34,9 +34,9 @@ def test_semicolons_with_a_bom_and_russian_headers() -> None:
 
 def test_commas_without_a_bom_and_english_headers() -> None:
     data = (
-        "title,authors,year,isbn,subjects,id\n"
-        '"Surgery, 3rd ed.","Smith, J.",2024,0-306-40615-2,surgery;oncology,S-1\n'
-    ).encode()
+        b"title,authors,year,isbn,subjects,id\n"
+        b'"Surgery, 3rd ed.","Smith, J.",2024,0-306-40615-2,surgery;oncology,S-1\n'
+    )
     (record,) = list(read_csv(data, "list.csv"))
     assert isinstance(record, ArrivalRecord)
     assert (record.title, record.authors, record.isbns, record.headings) == (
