@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -22,6 +22,8 @@ from storage.stems import MAX_QUERY_WORDS, STOP_WORDS, WORD, query_stems, stems
 from storage.types import Clock, utcnow
 
 TITLE_KEY_LENGTH = 255
+
+_T = TypeVar("_T")
 
 _SQLITE_INSERT = text(
     f"INSERT INTO {ARRIVAL_SEARCH_TABLE} (stems, arrival_id) VALUES (:stems, :arrival_id)"
@@ -77,21 +79,31 @@ class ArrivalPage:
 
 
 def merged(old: ArrivalRecord, new: ArrivalRecord) -> ArrivalRecord:
-    """The stored record updated by a re-import of the same publication: what the new record
-    knows replaces the old value, what it does not know is kept; ISBNs, headings and subjects
-    are united. The arrival keeps the source and control number it was first imported by,
-    and its title when the new one differs only in case, spaces or punctuation."""
+    """The stored record after ``new`` turned out to be the same publication.
+
+    A re-import from the arrival's own source updates it: what the new record knows
+    replaces the old value (a title that differs only in case, spaces or punctuation stays
+    as it was). A record from another source only fills the gaps, so that two catalogues
+    describing one book do not overwrite each other at every import. Either way ISBNs,
+    headings and subjects are united, and the arrival keeps the source and control number
+    it was first imported by."""
+    own = new.source == old.source
+
+    def pick(old_value: _T, new_value: _T) -> _T:
+        return (new_value or old_value) if own else (old_value or new_value)
+
+    same_title = title_key(new.title) == title_key(old.title)
     return replace(
         old,
-        title=old.title if title_key(new.title) == title_key(old.title) else new.title,
-        authors=new.authors or old.authors,
-        publisher=new.publisher or old.publisher,
-        place=new.place or old.place,
-        year=new.year or old.year,
+        title=old.title if same_title or not own else new.title,
+        authors=pick(old.authors, new.authors),
+        publisher=pick(old.publisher, new.publisher),
+        place=pick(old.place, new.place),
+        year=pick(old.year, new.year),
         isbns=_union(old.isbns, new.isbns),
         control_number=old.control_number or new.control_number,
-        description=new.description or old.description,
-        cover=new.cover or old.cover,
+        description=pick(old.description, new.description),
+        cover=pick(old.cover, new.cover),
         headings=_union(old.headings, new.headings),
         subjects=_union(old.subjects, new.subjects),
     )
