@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pymarc
-from pymarc import Field, Indicators, Leader, Record, Subfield
+from pymarc import Field, Indicators, Record, Subfield
 
 CARDIOLOGY_ISBN_10 = "5-9704-0000-9"
 """Not a real book: a valid ISBN-10 whose ISBN-13 is :data:`CARDIOLOGY_ISBN_13`."""
@@ -31,18 +31,16 @@ def marc21(
     subject: str = "Cardiology",
     utf8: bool = True,
 ) -> Record:
-    record = Record(
-        leader=Leader("00000nam a2200000 a 4500" if utf8 else "00000nam  2200000 a 4500")
-    )
-    record.add_field(Field(tag="001", data=number))
+    record = Record(leader="00000nam a2200000 a 4500" if utf8 else "00000nam  2200000 a 4500")
+    record.fields.append(Field(tag="001", data=number))
     if isbn:
-        record.add_field(_field("020", a=isbn))
-    record.add_field(_field("100", a=author))
+        record.fields.append(_field("020", a=isbn))
+    record.fields.append(_field("100", a=author))
     if title:
-        record.add_field(_field("245", a=f"{title} /"))
-    record.add_field(_field("264", a="New York :", b="Springer,", c=f"c{year}."))
-    record.add_field(_field("520", a="A handbook for practitioners."))
-    record.add_field(_field("650", a=subject, x="Handbooks"))
+        record.fields.append(_field("245", a=f"{title} /"))
+    record.fields.append(_field("264", a="New York :", b="Springer,", c=f"c{year}."))
+    record.fields.append(_field("520", a="A handbook for practitioners."))
+    record.fields.append(_field("650", a=subject, x="Handbooks"))
     return record
 
 
@@ -54,17 +52,17 @@ def rusmarc(
     year: str = "2025",
     subject: str = "Кардиология",
 ) -> Record:
-    record = Record(leader=Leader("00000nam0 2200000   450 "))
-    record.add_field(Field(tag="001", data=number))
+    record = Record(leader="00000nam0 2200000   450 ")
+    record.fields.append(Field(tag="001", data=number))
     if isbn:
-        record.add_field(_field("010", a=isbn))
-    record.add_field(_field("100", a=f"20250101d{year}    u  y0rusy50      ca"))
+        record.fields.append(_field("010", a=isbn))
+    record.fields.append(_field("100", a=f"20250101d{year}    u  y0rusy50      ca"))
     if title:
-        record.add_field(_field("200", a=title, e="учебное пособие", f="И. И. Иванов"))
-    record.add_field(_field("210", a="Москва", c="ГЭОТАР-Медиа", d=year))
-    record.add_field(_field("330", a="Современные методы диагностики и лечения."))
-    record.add_field(_field("606", a=subject, x="Руководства"))
-    record.add_field(_field("700", a="Иванов", b="И. И."))
+        record.fields.append(_field("200", a=title, e="учебное пособие", f="И. И. Иванов"))
+    record.fields.append(_field("210", a="Москва", c="ГЭОТАР-Медиа", d=year))
+    record.fields.append(_field("330", a="Современные методы диагностики и лечения."))
+    record.fields.append(_field("606", a=subject, x="Руководства"))
+    record.fields.append(_field("700", a="Иванов", b="И. И."))
     return record
 
 
@@ -87,12 +85,12 @@ def _single_byte(record: Record, encoding: str) -> Record:
         return value.encode(encoding).decode("latin-1")
 
     leader = str(record.leader)
-    copy = Record(leader=Leader(leader[:9] + " " + leader[10:]), to_unicode=False)
+    copy = Record(leader=leader[:9] + " " + leader[10:], to_unicode=False)
     for field in record.fields:
         if field.is_control_field():
-            copy.add_field(Field(tag=field.tag, data=transcode(field.data or "")))
+            copy.fields.append(Field(tag=field.tag, data=transcode(field.data or "")))
         else:
-            copy.add_field(
+            copy.fields.append(
                 Field(
                     tag=field.tag,
                     indicators=field.indicators,
