@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.arrivals.schedule import crontab_trigger
 from bot.arrivals.subject_settings import load_subjects
 from storage.models import Address, Platform
 
@@ -146,7 +146,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_cron(cls, value: str) -> str:
         if value.strip():
-            CronTrigger.from_crontab(value)
+            crontab_trigger(value, "UTC")
         return value
 
     @field_validator("library_timezone")

@@ -13,6 +13,7 @@ The flavour is told per record from the fields it has: RUSMARC (UNIMARC) keeps t
 from __future__ import annotations
 
 import io
+import warnings
 import xml.sax
 from collections.abc import Iterator, Sequence
 
@@ -121,11 +122,14 @@ def read_iso2709(data: bytes, source: str) -> Records:
     reason, and the reading goes on with the next one."""
     for number, chunk in enumerate(_frames(data), start=1):
         try:
-            record = _decode(chunk)
+            with warnings.catch_warnings():
+                # pymarc only warns about a damaged subfield; such a record is rejected.
+                warnings.simplefilter("error")
+                record = _decode(chunk)
         except UnicodeDecodeError as error:
             yield Rejection(number, Reason.UNDECODABLE, type(error).__name__)
             continue
-        except (pymarc.exceptions.PymarcException, ValueError, IndexError) as error:
+        except (pymarc.exceptions.PymarcException, ValueError, IndexError, Warning) as error:
             yield Rejection(number, Reason.BROKEN_RECORD, type(error).__name__)
             continue
         yield from _converted(record, number, source)
