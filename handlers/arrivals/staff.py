@@ -1,7 +1,7 @@
 """The staff side of new arrivals, in the staff chat:
 
-- ``/import`` as the caption of a file (MARC, MARCXML, CSV, an RSS/Atom export) imports it
-  and posts the summary;
+- ``/import`` as the caption of a file (MARC, MARCXML, CSV, an RSS/Atom export), or as a
+  reply to a message with the file, imports it and posts the summary;
 - ``/arrival Title | Authors | Year | ISBN | subjects`` adds one arrival by hand, with the
   photo sent along as its cover, and posts the fields as they were understood.
 """
@@ -58,7 +58,8 @@ class ArrivalDesk:
         )
 
     async def _import(self, event: Event, staff: StaffMember, argument: str) -> list[str]:
-        files = [a for a in event.attachments if a.kind is AttachmentKind.DOCUMENT]
+        sent = event.attachments or event.replied_attachments
+        files = [a for a in sent if a.kind is AttachmentKind.DOCUMENT]
         if not files:
             return [self._t("arrivals-import-usage")]
         messenger = self._messengers.get(event.platform)
