@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.core.events import Attachment, AttachmentKind
+from handlers.core.events import Attachment, AttachmentKind, Event
 from handlers.core.messenger import TransientError
 from storage.models import Platform
 from tests.arrivals.marc_samples import iso2709, rusmarc
-from tests.staff.conftest import VK_STAFF, DeskFactory
+from tests.staff.conftest import CONFIGURED_STAFF, VK_STAFF, DeskFactory
 
 STRANGER = 9999
 
@@ -116,3 +116,22 @@ async def test_the_staff_help_lists_the_arrival_commands(make_desk: DeskFactory)
     await desk.staff_says("/help")
     help_text = desk.texts()[-1]
     assert "/import" in help_text and "/arrival Название | Авторы | Год | ISBN | темы" in help_text
+
+
+async def test_import_replied_to_a_file(make_desk: DeskFactory) -> None:
+    desk = await make_desk()
+    desk.telegram.files["file-5"] = "title\nОнкология\n".encode()
+    await desk.service.handle(
+        Event(
+            address=desk.chat,
+            sender_id=CONFIGURED_STAFF,
+            display_name="Мария Иванова",
+            text="/import",
+            message_id=60_001,
+            is_private=False,
+            reply_to_message_id=60_000,
+            replied_attachments=(document("file-5", "list.csv"),),
+        )
+    )
+    await desk.drain()
+    assert desk.texts()[-1].startswith("Импорт «list.csv»: добавлено 1")
