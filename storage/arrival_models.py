@@ -47,6 +47,14 @@ class Arrival:
         return self.record.title
 
 
+@dataclass(frozen=True, slots=True)
+class ArrivalPage:
+    """One page of arrivals, newest first, and how many there are in all."""
+
+    items: list[Arrival]
+    total: int
+
+
 class Outcome(enum.StrEnum):
     """What storing one record did."""
 

@@ -6,14 +6,14 @@ full-text search with Russian word forms (FTS5 with Snowball stems on SQLite, th
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.arrival_models import Arrival, ArrivalRecord, FeedState, Outcome
+from storage.arrival_models import Arrival, ArrivalPage, ArrivalRecord, FeedState, Outcome
 from storage.connectable import Connectable
 from storage.schema import ARRIVAL_SEARCH_TABLE, arrival_feeds, arrival_isbns, arrival_subjects
 from storage.schema import arrivals as arrivals_table
@@ -68,14 +68,6 @@ def search_text(record: ArrivalRecord) -> str:
     configuration tells them apart, and readers rarely type «ё»."""
     parts = [record.title, *record.authors, record.description or "", *record.headings]
     return "\n".join(part for part in parts if part).replace("ё", "е").replace("Ё", "Е")
-
-
-@dataclass(frozen=True, slots=True)
-class ArrivalPage:
-    """One page of arrivals, newest first, and how many there are in all."""
-
-    items: list[Arrival]
-    total: int
 
 
 def merged(old: ArrivalRecord, new: ArrivalRecord) -> ArrivalRecord:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from storage.arrival_models import Arrival, ArrivalRecord, ImportSummary, Outcome
-from storage.arrivals import ArrivalPage
+from storage.arrival_models import Arrival, ArrivalPage, ArrivalRecord, ImportSummary, Outcome
 
 
 class Arrivals(Protocol):

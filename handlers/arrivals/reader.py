@@ -31,6 +31,9 @@ SUBJECTS_PER_PAGE = 6
 
 ALL_ARRIVALS = pack(ACTION, "p", "0")
 
+_PagePayload = Callable[[int], str]
+"""The payload of a list's page by its number."""
+
 
 def _page_number(raw: str | None) -> int | None:
     number = typed_number(raw or "")
@@ -193,6 +196,3 @@ class Browsing:
         if (page + 1) * size < total:
             buttons.append(turn.button("arrivals-next", payload(page + 1)))
         return tuple(buttons)
-
-
-_PagePayload = Callable[[int], str]
