@@ -15,6 +15,7 @@ from storage.arrival_models import FeedState, ImportSummary
 log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
 
 
 class FeedStates(Protocol):
@@ -59,10 +60,12 @@ class FeedPoller:
                 if response.status != 200:
                     log.warning("arrivals feed answered HTTP %d", response.status)
                     return None
-                body = await response.content.read(MAX_FEED_BYTES + 1)
-                if len(body) > MAX_FEED_BYTES:
-                    log.warning("arrivals feed is larger than %d bytes: skipped", MAX_FEED_BYTES)
-                    return None
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(CHUNK_BYTES):
+                    body += chunk
+                    if len(body) > MAX_FEED_BYTES:
+                        log.warning("arrivals feed is over %d bytes: skipped", MAX_FEED_BYTES)
+                        return None
                 fresh = FeedState(
                     etag=response.headers.get("ETag"),
                     last_modified=response.headers.get("Last-Modified"),
@@ -70,7 +73,7 @@ class FeedPoller:
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("arrivals feed not fetched: %s", type(error).__name__)
             return None
-        summary = await self._importer.import_bytes(body, self._url)
+        summary = await self._importer.import_bytes(bytes(body), self._url)
         await self._states.save_feed_state(self._url, fresh)
         log.info(
             "arrivals feed: %d added, %d updated, %d duplicates, %d rejected",

@@ -28,6 +28,8 @@ MANUAL_SOURCE = "manual"
 FIELD_SEPARATOR = "|"
 LIST_SEPARATOR = ";"
 TITLE_LIMIT = 1000
+ITEM_LIMIT = 255
+MAX_ITEMS = 50
 YEAR_RANGE = range(1450, 2200)
 
 
@@ -158,4 +160,6 @@ class ArrivalDesk:
 
 
 def _listed(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p.strip() for p in text.split(LIST_SEPARATOR) if p.strip()))
+    """The distinct items of a «;»-separated field, each cut to what storage keeps."""
+    items = (" ".join(p.split())[:ITEM_LIMIT] for p in text.split(LIST_SEPARATOR))
+    return tuple(dict.fromkeys(item for item in items if item))[:MAX_ITEMS]

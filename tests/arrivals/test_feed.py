@@ -170,3 +170,18 @@ async def test_a_failing_or_silent_feed_is_tried_again_next_time(
     summary = await poller(url, storage, importer).poll()
     assert summary is not None and summary.added == 2
     assert "If-None-Match" not in feed.requests[-1]
+
+
+async def test_a_feed_over_the_size_limit_is_skipped(
+    served: tuple[Feed, str],
+    storage: Storage,
+    importer: ArrivalImporter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    feed, url = served
+    monkeypatch.setattr("bot.arrivals.poller.MAX_FEED_BYTES", len(feed.body) - 1)
+    assert await poller(url, storage, importer).poll() is None
+    assert (await storage.arrivals.latest(0, 10)).total == 0
+    monkeypatch.setattr("bot.arrivals.poller.MAX_FEED_BYTES", len(feed.body))
+    summary = await poller(url, storage, importer).poll()
+    assert summary is not None and summary.added == 2
