@@ -1,4 +1,6 @@
-"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations."""
+"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations;
+``python -m bot import-arrivals FILE...`` imports new arrivals from files and prints what
+each import did."""
 
 from __future__ import annotations
 
@@ -38,6 +40,13 @@ async def _run(settings: Settings) -> None:
         await app.stop()
 
 
+async def _import_arrivals(settings: Settings, paths: list[str]) -> bool:
+    """Import each file and print its summary; True when anything at all could be read."""
+    from bot.arrivals.cli import import_files
+
+    return await import_files(settings, paths, print)
+
+
 async def _migrate(settings: Settings) -> None:
     from storage.migrate import upgrade
 
@@ -47,8 +56,17 @@ async def _migrate(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=("run", "migrate"), default="run")
+    parser.add_argument(
+        "command", nargs="?", choices=("run", "migrate", "import-arrivals"), default="run"
+    )
+    parser.add_argument(
+        "files", nargs="*", help="import-arrivals: MARC, MARCXML, CSV or feed files"
+    )
     args = parser.parse_args(argv)
+    if args.command != "import-arrivals" and args.files:
+        parser.error(f"{args.command} takes no files")
+    if args.command == "import-arrivals" and not args.files:
+        parser.error("import-arrivals needs at least one file")
     try:
         settings = load_settings(require_platform=args.command == "run")
     except SettingsError as error:
@@ -56,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     try:
+        if args.command == "import-arrivals":
+            return 0 if asyncio.run(_import_arrivals(settings, args.files)) else 1
         asyncio.run(_migrate(settings) if args.command == "migrate" else _run(settings))
     except KeyboardInterrupt:
         pass

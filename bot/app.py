@@ -12,6 +12,10 @@ from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.arrivals.importer import ArrivalImporter
+from bot.arrivals.poller import FeedPoller
+from bot.arrivals.schedule import add_feed_job, feed_trigger
+from bot.arrivals.subject_settings import load_subjects
 from bot.features import Wiring
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
@@ -170,6 +174,8 @@ class Application:
             clock=self.clock,
             outbox=outbox,
             transactions=transactions,
+            subjects=load_subjects(settings.arrivals_subjects_file),
+            max_import_bytes=settings.arrivals_import_max_mb * 1024 * 1024,
         )
         desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
@@ -205,6 +211,19 @@ class Application:
             self._reminders,
             clock=self.clock,
         )
+        if settings.arrivals_feed_url:
+            poller = FeedPoller(
+                settings.arrivals_feed_url,
+                states=storage.arrivals,
+                importer=ArrivalImporter(storage.arrivals, wiring.subjects),
+                timeout_seconds=settings.arrivals_feed_timeout_seconds,
+            )
+            trigger = feed_trigger(
+                settings.arrivals_feed_interval_minutes,
+                settings.arrivals_feed_cron,
+                settings.library_timezone,
+            )
+            add_feed_job(self._scheduler, poller, trigger)
         self._scheduler.start()
         log.info("started on %s", ", ".join(sorted(self.messengers)))
 

@@ -6,9 +6,13 @@ Adding a feature means a package under ``handlers/`` and its line here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from handlers.arrivals.reader import arrivals_reader
+from bot.arrivals.importer import ArrivalImporter
+from handlers.arrivals.ports import Arrivals
+from handlers.arrivals.reader import Browsing
+from handlers.arrivals.staff import ArrivalDesk
+from handlers.arrivals.subjects import SubjectMap
 from handlers.core.config import ServiceConfig
 from handlers.core.features import ReaderFeature, StaffFeature
 from handlers.core.i18n import Catalog
@@ -35,6 +39,9 @@ from storage.database import Storage
 from storage.models import Platform
 from storage.types import Clock, utcnow
 
+DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024
+"""Telegram lets bots download files of up to 20 MB."""
+
 
 @dataclass(frozen=True, slots=True)
 class Wiring:
@@ -53,7 +60,10 @@ class Wiring:
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
+    arrivals: Arrivals
     clock: Clock = utcnow
+    subjects: SubjectMap = field(default_factory=SubjectMap)
+    max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
 
     @classmethod
     def over(
@@ -66,6 +76,8 @@ class Wiring:
         clock: Clock = utcnow,
         outbox: Outbox | None = None,
         transactions: Transactions | None = None,
+        subjects: SubjectMap | None = None,
+        max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -80,7 +92,10 @@ class Wiring:
             catalog=catalog,
             messengers=messengers,
             config=config,
+            arrivals=storage.arrivals,
             clock=clock,
+            subjects=subjects or SubjectMap(),
+            max_import_bytes=max_import_bytes,
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -109,7 +124,7 @@ class Wiring:
             Renewals(
                 outbox=self.outbox, catalog=self.catalog, config=self.config, clock=self.clock
             ).feature(),
-            arrivals_reader(),
+            Browsing(self.arrivals, self.subjects).feature(),
         ]
 
     def staff_features(self, desk: StaffDeskService) -> list[StaffFeature]:
@@ -127,6 +142,14 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
+            ArrivalDesk(
+                arrivals=self.arrivals,
+                importer=ArrivalImporter(self.arrivals, self.subjects),
+                subjects=self.subjects,
+                catalog=self.catalog,
+                messengers=self.messengers,
+                max_file_bytes=self.max_import_bytes,
+            ).feature(),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:

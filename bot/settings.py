@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.arrivals.schedule import crontab_trigger
+from bot.arrivals.subject_settings import load_subjects
 from storage.models import Address, Platform
 
 
@@ -90,6 +92,13 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
     log_level: str = "INFO"
 
+    arrivals_feed_url: str = ""
+    arrivals_feed_interval_minutes: int = Field(default=60, ge=5, le=10_080)
+    arrivals_feed_cron: str = ""
+    arrivals_feed_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    arrivals_import_max_mb: int = Field(default=20, ge=1, le=2000)
+    arrivals_subjects_file: str = ""
+
     @field_validator("vk_group_id", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -134,6 +143,19 @@ class Settings(BaseSettings):
         if not days:
             raise ValueError("at least one working day is needed")
         return frozenset(days)
+
+    @field_validator("arrivals_subjects_file")
+    @classmethod
+    def _check_subjects(cls, value: str) -> str:
+        load_subjects(value)
+        return value
+
+    @field_validator("arrivals_feed_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        if value.strip():
+            crontab_trigger(value, "UTC")
+        return value
 
     @field_validator("library_timezone")
     @classmethod

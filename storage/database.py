@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from storage.arrivals import ArrivalRepository
 from storage.connectable import BoundConnection
 from storage.conversations import ConversationRepository
 from storage.cursors import PollCursorRepository
@@ -97,9 +98,10 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
-    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
-    ``cursors`` (how far each update feed was processed) and ``retention``. Each of their calls is a
-    transaction of its own; :meth:`transaction` groups writes that must agree.
+    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles),
+    ``cursors`` (how far each update feed was processed), ``retention`` and ``arrivals``.
+    Each of their calls is a transaction of its own; :meth:`transaction` groups writes that
+    must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -118,6 +120,7 @@ class Storage:
         self.staff = StaffProfileRepository(engine, clock)
         self.cursors = PollCursorRepository(engine, clock)
         self.retention = RetentionRepository(engine)
+        self.arrivals = ArrivalRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -228,11 +228,81 @@ known_staff = Table(
     Column("seen_at", UtcDateTime, nullable=False),
 )
 
+arrivals = Table(
+    "arrivals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("title_key", String(255), nullable=False),
+    Column("authors", Json, nullable=False),
+    Column("publisher", String(255), nullable=True),
+    Column("place", String(255), nullable=True),
+    Column("year", Integer, nullable=True),
+    Column("isbns", Json, nullable=False),
+    Column("source", String(255), nullable=False),
+    Column("control_number", String(64), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("cover", Text, nullable=True),
+    Column("headings", Json, nullable=False),
+    Column("subjects", Json, nullable=False),
+    Column("search_text", Text, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "added_at", "id"),
+    Index(None, "source", "control_number"),
+    Index(None, "title_key", "year"),
+)
+"""New arrivals. ``title_key`` is the title normalised for de-duplication; ``search_text``
+what full-text search reads (title, authors, description, subject headings)."""
+
+arrival_isbns = Table(
+    "arrival_isbns",
+    metadata,
+    Column("isbn", String(13), primary_key=True),
+    Column("arrival_id", Id, ForeignKey("arrivals.id", ondelete="CASCADE"), nullable=False),
+    Index(None, "arrival_id"),
+)
+"""Each normalised ISBN-13 and the arrival that holds it: the de-duplication lookup."""
+
+arrival_subjects = Table(
+    "arrival_subjects",
+    metadata,
+    Column(
+        "arrival_id",
+        Id,
+        ForeignKey("arrivals.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("subject", String(64), primary_key=True),
+    Column("added_at", UtcDateTime, nullable=False),
+    Index(None, "subject", "added_at"),
+)
+"""The library subjects of each arrival, with its ``added_at`` copied so that "arrivals of
+these subjects added since then" is one index range scan."""
+
+arrival_feeds = Table(
+    "arrival_feeds",
+    metadata,
+    Column("url", String(1024), primary_key=True),
+    Column("etag", String(1024), nullable=True),
+    Column("last_modified", String(64), nullable=True),
+    Column("checked_at", UtcDateTime, nullable=False),
+)
+"""What each polled feed answered last (its validators), for conditional GETs."""
+
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built
 by the migration in raw SQL, not declared here: FTS5 has no portable DDL."""
 
-FULL_TEXT_INDEXES = ("ix_ticket_messages_text_fts", "ix_tickets_fields_fts")
+ARRIVAL_SEARCH_TABLE = "arrival_search"
+"""SQLite only: the FTS5 table of stemmed arrival text, built by migration 0009."""
+
+FULL_TEXT_INDEXES = (
+    "ix_ticket_messages_text_fts",
+    "ix_tickets_fields_fts",
+    "ix_arrivals_search_text_fts",
+)
 """PostgreSQL only: GIN indexes on ``to_tsvector('russian', …)``, built by the migration."""
 
 
@@ -243,5 +313,8 @@ def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterPa
     if name is None:
         return True
     if type_ == "table":
-        return name != TICKET_SEARCH_TABLE and not name.startswith(f"{TICKET_SEARCH_TABLE}_")
+        return not any(
+            name == fts or name.startswith(f"{fts}_")
+            for fts in (TICKET_SEARCH_TABLE, ARRIVAL_SEARCH_TABLE)
+        )
     return not (type_ == "index" and name in FULL_TEXT_INDEXES)

@@ -99,6 +99,9 @@ def test_the_default_vk_endpoint_is_api_vk_ru(tmp_path: Path) -> None:
         ({"TELEGRAM_BOT_TOKEN": "t", "STAFF_CHAT": "telegram:abc"}, "STAFF_CHAT"),
         ({"TELEGRAM_BOT_TOKEN": "t", "LIBRARY_TIMEZONE": "Mars/Olympus"}, "LIBRARY_TIMEZONE"),
         ({"VK_GROUP_TOKEN": "t", "VK_GROUP_ID": "1", "VK_MODE": "callback"}, "VK_CONFIRMATION"),
+        ({"TELEGRAM_BOT_TOKEN": "t", "ARRIVALS_FEED_CRON": "every day"}, "ARRIVALS_FEED_CRON"),
+        ({"TELEGRAM_BOT_TOKEN": "t", "ARRIVALS_SUBJECTS_FILE": "/no/such.json"}, "SUBJECTS_FILE"),
+        ({"TELEGRAM_BOT_TOKEN": "t", "ARRIVALS_FEED_INTERVAL_MINUTES": "1"}, "INTERVAL"),
     ],
 )
 def test_inconsistent_settings_are_refused(

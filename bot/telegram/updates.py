@@ -60,6 +60,7 @@ def event_from_message(message: Message) -> Event | None:
         is_private=message.chat.type == ChatType.PRIVATE,
         thread_id=_topic_id(message),
         reply_to_message_id=_reply_to(message),
+        replied_attachments=_replied_attachments(message),
     )
 
 
@@ -101,6 +102,13 @@ def _reply_to(message: Message) -> int | None:
     if message.is_topic_message and replied.message_id == message.message_thread_id:
         return None
     return replied.message_id
+
+
+def _replied_attachments(message: Message) -> tuple[Attachment, ...]:
+    replied = message.reply_to_message
+    if replied is None or _reply_to(message) is None:
+        return ()
+    return _attachments(replied)
 
 
 def _address(chat: Chat) -> Address:

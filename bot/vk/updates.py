@@ -76,6 +76,7 @@ class UpdateConverter:
             is_private=peer_id < CHAT_PEER_BASE,
             buttons_supported=capabilities.inline_keyboard,
             reply_to_message_id=_reply_to(message, peer_id),
+            replied_attachments=_replied_attachments(message),
         )
 
     async def _button_press(self, body: Mapping[str, Any]) -> Event:
@@ -106,6 +107,13 @@ def _reply_to(message: Mapping[str, Any], peer_id: int) -> int | None:
         if only.get("peer_id") == peer_id:
             return _conversation_message_id(only)
     return None
+
+
+def _replied_attachments(message: Mapping[str, Any]) -> tuple[Attachment, ...]:
+    replied = message.get("reply_message")
+    if not isinstance(replied, dict):
+        return ()
+    return tuple(_attachment(item) for item in replied.get("attachments") or [])
 
 
 def _conversation_message_id(message: Mapping[str, Any]) -> int | None:

@@ -1,2 +1,2 @@
-"""New arrivals: what the library has received. Today only its main-menu entry, which says
-how the library announces them."""
+"""New arrivals: readers browse and search what the library has received; staff import
+records (files sent to the staff chat) and add single arrivals by hand."""

@@ -72,6 +72,9 @@ class Event:
     """The forum topic the message was written in (Telegram forum supergroups only)."""
     reply_to_message_id: int | None = None
     """The message this one replies to, in the same chat."""
+    replied_attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    """The files of the message this one replies to, where the update carries them (both
+    platforms do): a staff command replied to a file acts on that file."""
 
     def __post_init__(self) -> None:
         _make_well_formed(

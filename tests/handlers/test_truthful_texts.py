@@ -68,13 +68,14 @@ async def test_new_arrivals_promise_no_subscription(desk: Desk) -> None:
     reader = await desk.storage.readers.get(READER)
     assert reader is not None
     for language, expected in (
-        ("ru", "Подборок новых поступлений в этом чате пока нет."),
-        ("en", "There are no new-arrival lists in this chat yet."),
+        ("ru", "Новых поступлений в списке пока нет."),
+        ("en", "There are no new arrivals in the list yet."),
     ):
         await desk.storage.readers.set_language(reader.id, language)
         reply = await desk.press(READER, "menu:new")
         assert reply.text.startswith(expected)
         assert "появится" not in reply.text and "will appear" not in reply.text
+        assert "подпис" not in reply.text and "subscri" not in reply.text
 
 
 async def test_a_renewal_promises_no_reply_in_the_chat_and_gives_the_contacts(

@@ -30,6 +30,8 @@ class RecordingMessenger:
     undeletable: set[int] = field(default_factory=set)
     """Message ids the platform refuses to delete (too old)."""
     renamed: list[tuple[int, str]] = field(default_factory=list)
+    files: dict[str, bytes | Exception] = field(default_factory=dict)
+    """What ``download`` gives (or raises) for a file reference; other files are empty."""
 
     async def send(self, to: Address, reply: Reply, *, idempotency_key: str | None = None) -> int:
         if self.failures:
@@ -51,7 +53,10 @@ class RecordingMessenger:
             self.notices.append(notice)
 
     async def download(self, attachment: Attachment) -> bytes:
-        return b""
+        stored = self.files.get(attachment.ref or "", b"")
+        if isinstance(stored, Exception):
+            raise stored
+        return stored
 
     async def create_topic(self, chat: Address, title: str) -> int | None:
         if not self.forum:
