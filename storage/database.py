@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from storage.cards import LibraryCardRepository
 from storage.connectable import BoundConnection
 from storage.conversations import ConversationRepository
 from storage.cursors import PollCursorRepository
@@ -20,6 +21,7 @@ from storage.dialogs import DialogRepository
 from storage.erasure import RetentionRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
+from storage.renewals import RenewalRepository
 from storage.staff import StaffProfileRepository
 from storage.templates import TemplateRepository
 from storage.tickets import TicketRepository
@@ -98,7 +100,8 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
     ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
-    ``cursors`` (how far each update feed was processed) and ``retention``. Each of their calls is a
+    ``cursors`` (how far each update feed was processed), ``retention``, ``cards`` (linked
+    library cards) and ``renewals`` (renewal requests staff handle). Each of their calls is a
     transaction of its own; :meth:`transaction` groups writes that must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
@@ -118,6 +121,8 @@ class Storage:
         self.staff = StaffProfileRepository(engine, clock)
         self.cursors = PollCursorRepository(engine, clock)
         self.retention = RetentionRepository(engine)
+        self.cards = LibraryCardRepository(engine, clock)
+        self.renewals = RenewalRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

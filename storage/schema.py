@@ -228,6 +228,56 @@ known_staff = Table(
     Column("seen_at", UtcDateTime, nullable=False),
 )
 
+library_cards = Table(
+    "library_cards",
+    metadata,
+    Column(
+        "reader_id",
+        Id,
+        ForeignKey("readers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("card_number", String(64), nullable=False),
+    Column("linked_at", UtcDateTime, nullable=False),
+    Column("reminder_days", Integer, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+"""A reader's linked library card: the number only, never a PIN. ``reminder_days`` None means
+the reader turned due-date reminders off."""
+
+renewal_requests = Table(
+    "renewal_requests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reader_id", Id, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("card_number", String(64), nullable=False),
+    Column("cause", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("items", Text, nullable=True),
+    Column("loans", Json, nullable=False),
+    Column("renewed_until", Date, nullable=True),
+    Column("refusal", String(32), nullable=True),
+    Column("refusal_text", Text, nullable=True),
+    Column("decided_platform", String(16), nullable=True),
+    Column("decided_user_id", BigInteger, nullable=True),
+    Column("decided_name", String(255), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("awaiting", String(16), nullable=True),
+    Column("staff_platform", String(16), nullable=True),
+    Column("staff_chat_id", BigInteger, nullable=True),
+    Column("staff_topic_id", BigInteger, nullable=True),
+    Column("card_message_id", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "reader_id", "created_at"),
+    Index(None, "status", "created_at"),
+    Index(None, "staff_chat_id", "staff_topic_id"),
+    Index(None, "staff_chat_id", "card_message_id"),
+)
+"""Loan renewals staff do by hand: the manual backend's requests, and the ones passed on when
+the circulation system was down. The id is the number shown to the reader and staff."""
+
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built
 by the migration in raw SQL, not declared here: FTS5 has no portable DDL."""
