@@ -51,7 +51,8 @@ async def fill(
     """A reader who did everything the bot keeps something of: consent with a name, a
     conversation, a form in progress, two requests with a follow-up, an answer and a rating,
     a linked library card, a renewal request and notice, and staff-chat posts, delivered,
-    pending and failed. Everything happens in the minutes after ``start`` (the storage's clock should show about that time too)."""
+    pending and failed. Everything happens in the minutes after ``start`` (the storage's clock
+    should show about that time too)."""
 
     def at(minutes: float) -> datetime:
         return start + timedelta(minutes=minutes)
