@@ -13,6 +13,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.features import Wiring
+from bot.ils import build_ils
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
@@ -29,6 +30,7 @@ from bot.vk.factory import VkAdapter
 from bot.vk.longpoll import LongPollRunner
 from handlers.core.config import (
     LibraryProfile,
+    LoanPolicy,
     ReaderPolicy,
     ServiceConfig,
     TicketPolicy,
@@ -38,6 +40,7 @@ from handlers.core.features import Command
 from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
 from handlers.core.router import EventRouter
+from handlers.loans.ils import Ils
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -74,6 +77,7 @@ def service_config(settings: Settings) -> ServiceConfig:
             closes=settings.library_closes,
             holidays_country=settings.holidays_country,
         ),
+        loans=LoanPolicy(reminder_days=settings.loan_reminder_days),
         tickets=TicketPolicy(
             deadline_days={
                 TicketKind.THEMATIC: settings.deadline_thematic_days,
@@ -132,6 +136,7 @@ class Application:
         self._storage: Storage | None = None
         self._sender: OutboxSender | None = None
         self._reminders: StaffReminders | None = None
+        self._ils: Ils | None = None
 
     @property
     def storage(self) -> Storage:
@@ -155,6 +160,7 @@ class Application:
         url = settings.database_url.get_secret_value()
         await upgrade(url)
         storage = self._storage = Storage.open(url, self.clock)
+        self._ils = build_ils(settings, self.clock)
         self._build_messengers()
         catalog = Catalog(default=settings.default_language)
         config = service_config(settings)
@@ -170,6 +176,7 @@ class Application:
             clock=self.clock,
             outbox=outbox,
             transactions=transactions,
+            ils=self._ils,
         )
         desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
@@ -179,7 +186,7 @@ class Application:
             clock=self.clock,
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
-            on_sent=desk.on_sent,
+            on_sent=wiring.after_send(desk),
             before_send=desk.before_send,
         )
         reader = wiring.reader_service(desk)
@@ -293,5 +300,7 @@ class Application:
             await self._bot.session.close()
         if self._vk is not None:
             await self._vk.close()
+        if self._ils is not None:
+            await self._ils.close()
         if self._storage is not None:
             await self._storage.close()

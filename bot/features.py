@@ -5,7 +5,7 @@ Adding a feature means a package under ``handlers/`` and its line here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from handlers.arrivals.reader import arrivals_reader
@@ -26,13 +26,17 @@ from handlers.core.ports import (
 )
 from handlers.core.reader_service import ReaderService
 from handlers.core.staff_service import StaffService
-from handlers.loans.reader import Renewals
+from handlers.loans.ils import Ils
+from handlers.loans.ports import LibraryCards, RenewalRequests
+from handlers.loans.reader import LoansReader
+from handlers.loans.staff.desk import RenewalStaffDesk
+from handlers.loans.staff.feature import loans_staff
 from handlers.privacy.reader import FirstContact
 from handlers.reference.reader.feature import reference_reader
 from handlers.reference.staff.desk import StaffDeskService
 from handlers.reference.staff.feature import reference_staff
 from storage.database import Storage
-from storage.models import Platform
+from storage.models import OutboxItem, Platform
 from storage.types import Clock, utcnow
 
 
@@ -50,10 +54,14 @@ class Wiring:
     templates: Templates
     profiles: StaffProfiles
     transactions: Transactions
+    cards: LibraryCards
+    renewals: RenewalRequests
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
     clock: Clock = utcnow
+    ils: Ils | None = None
+    """The library's circulation system; None for the manual backend (staff renew)."""
 
     @classmethod
     def over(
@@ -66,6 +74,7 @@ class Wiring:
         clock: Clock = utcnow,
         outbox: Outbox | None = None,
         transactions: Transactions | None = None,
+        ils: Ils | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -77,10 +86,13 @@ class Wiring:
             templates=storage.templates,
             profiles=storage.staff,
             transactions=transactions or storage,
+            cards=storage.cards,
+            renewals=storage.renewals,
             catalog=catalog,
             messengers=messengers,
             config=config,
             clock=clock,
+            ils=ils,
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -92,6 +104,29 @@ class Wiring:
             config=self.config,
             clock=self.clock,
         )
+
+    def renewal_desk(self) -> RenewalStaffDesk:
+        """Renewal requests' side of the staff chat; it keeps no state, so each caller may
+        have its own."""
+        return RenewalStaffDesk(
+            renewals=self.renewals,
+            readers=self.readers,
+            outbox=self.outbox,
+            catalog=self.catalog,
+            messengers=self.messengers,
+            config=self.config,
+            clock=self.clock,
+        )
+
+    def after_send(self, desk: StaffDeskService) -> Callable[[OutboxItem, int], Awaitable[None]]:
+        """The outbox sender's after-send hook: each staff side records its sent posts."""
+        renewal_desk = self.renewal_desk()
+
+        async def on_sent(item: OutboxItem, message_id: int) -> None:
+            await desk.on_sent(item, message_id)
+            await renewal_desk.on_sent(item, message_id)
+
+        return on_sent
 
     def reader_features(self, desk: StaffDesk) -> list[ReaderFeature]:
         return [
@@ -106,8 +141,14 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
-            Renewals(
-                outbox=self.outbox, catalog=self.catalog, config=self.config, clock=self.clock
+            LoansReader(
+                cards=self.cards,
+                renewals=self.renewals,
+                desk=self.renewal_desk(),
+                ils=self.ils,
+                messengers=self.messengers,
+                config=self.config,
+                clock=self.clock,
             ).feature(),
             arrivals_reader(),
         ]
@@ -127,6 +168,7 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
+            loans_staff(desk=self.renewal_desk(), renewals=self.renewals, clock=self.clock),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:

@@ -77,3 +77,12 @@ class RenewalRequests(Protocol):
     async def by_card_message(self, chat: Address, message_id: int) -> RenewalRequest | None: ...
 
     async def by_topic(self, chat: Address, topic_id: int) -> RenewalRequest | None: ...
+
+
+class RenewalDesk(Protocol):
+    """What the reader side tells the staff side about renewal requests."""
+
+    async def request_opened(self, request: RenewalRequest) -> bool:
+        """Queue the request's card for the staff chat; False when there is no staff chat.
+        Must not raise for delivery problems: the card goes through the outbox."""
+        ...

@@ -1,71 +1,424 @@
-"""The reader side of loans: the renewal form and what its submission does."""
+"""The reader side of loans: the linked card, My loans, renewing, and asking staff."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from handlers.core import forms
 from handlers.core.config import ServiceConfig
-from handlers.core.features import MenuEntry, ReaderFeature
-from handlers.core.i18n import Catalog
-from handlers.core.menu import MENU_MAIN
-from handlers.core.ports import Outbox
+from handlers.core.features import Command, MenuEntry, ReaderFeature
+from handlers.core.menu import MENU_MAIN, menu_payload, refuse_button
+from handlers.core.messenger import DeliveryError, Messenger
+from handlers.core.payloads import Payload, pack
+from handlers.core.replies import Button, Reply
 from handlers.core.turn import Turn
-from handlers.loans.form import RENEW_FORM
-from handlers.loans.staff_notice import notify_staff
+from handlers.loans.form import CARD_LIMIT, RENEW_FORM, validate_card
+from handlers.loans.ils import Ils, IlsUnavailable, Loan, PatronStatus, Renewal
+from handlers.loans.ports import LibraryCards, RenewalDesk, RenewalRequests
+from handlers.loans.wording import loan_line, local_day, patron_text, renewal_text
+from storage.models import Platform, RenewalCause, RenewalRequest, RequestedLoan
 
-RENEW_ITEM = "renew"
+log = logging.getLogger(__name__)
+
+LOANS_ITEM = "loans"
+ACTION = "ln"
+FLOW_CARD = "loans-card"
+FLOW_PIN = "loans-pin"
+PAGE_SIZE = 4
+"""Loans per page: with their buttons, "Renew all", the page arrows and the menu button, a
+page stays within VK's inline keyboard (6 rows, 10 buttons)."""
+ILS_PATIENCE = 30.0
+"""Seconds a call to the circulation system may take before the request goes to staff."""
+SNAPSHOT = "loans"
+"""The dialog-state key of the loans last listed: what the buttons' numbers point at."""
+PIN_LIMIT = 64
+
+LOANS_MENU = menu_payload(LOANS_ITEM)
+LINK = pack(ACTION, "link")
+UNLINK = pack(ACTION, "unlink")
+UNLINK_YES = pack(ACTION, "unlinkyes")
+ASK = pack(ACTION, "ask")
+
+T = TypeVar("T")
 
 
-class Renewals:
-    """Renew my loans: the form, then a notice to the staff chat through ``outbox``."""
+class LoansReader:
+    """My loans for readers. With a circulation system (``ils``) the reader links a card,
+    sees the loans and renews them with buttons; with none (the manual backend), or while
+    it is down, the reader asks and staff renew by hand (``desk``)."""
 
     def __init__(
         self,
         *,
-        outbox: Outbox,
-        catalog: Catalog,
+        cards: LibraryCards,
+        renewals: RenewalRequests,
+        desk: RenewalDesk,
+        ils: Ils | None,
+        messengers: Mapping[Platform, Messenger],
         config: ServiceConfig,
         clock: Callable[[], datetime],
     ) -> None:
-        self._outbox = outbox
-        self._staff_t = catalog.translator(catalog.default)
+        self._cards = cards
+        self._renewals = renewals
+        self._desk = desk
+        self._ils = ils
+        self._messengers = messengers
         self._config = config
         self._clock = clock
 
     def feature(self) -> ReaderFeature:
         return ReaderFeature(
             name="loans",
-            menu=(
-                MenuEntry(RENEW_ITEM, "menu-renew", row=30, run=self._start, needs_consent=True),
-            ),
+            commands=(Command("loans", self._command, description="command-loans"),),
+            actions={ACTION: self._press},
+            consent_actions=frozenset({ACTION}),
+            button_only=frozenset({UNLINK_YES}),
+            menu=(MenuEntry(LOANS_ITEM, "menu-loans", row=30, run=self._show, needs_consent=True),),
             forms={RENEW_FORM.name: RENEW_FORM},
             submit=self._submit,
+            flows={FLOW_CARD: self._on_card, FLOW_PIN: self._on_pin},
+            secret_flows=frozenset({FLOW_PIN}),
+            leave=self._leave,
         )
 
-    async def _start(self, turn: Turn) -> None:
-        forms.start(turn, RENEW_FORM)
+    @property
+    def _tz(self) -> str:
+        return self._config.library.timezone
+
+    async def _command(self, turn: Turn) -> None:
+        if not turn.reader.has_consent:
+            # The menu entry asks for consent first; a command cannot, so it points there.
+            turn.say(turn.t("loans-consent-first"), (turn.button("menu-loans", LOANS_MENU),))
+            return
+        await self._show(turn)
+
+    async def _leave(self, turn: Turn, payload: str | None) -> None:
+        if turn.state.flow in (FLOW_CARD, FLOW_PIN):
+            forms.finish(turn)
+
+    # --- My loans -----------------------------------------------------------------------
+
+    async def _show(self, turn: Turn, page: int = 0) -> None:
+        card = await self._cards.get(turn.reader.id)
+        if self._ils is None:
+            self._show_manual(turn, card.number if card else None)
+            return
+        if card is None:
+            turn.say(
+                turn.t("loans-no-card"),
+                (turn.button("loans-link", LINK),),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
+            return
+        try:
+            loans = await self._ask_ils(self._ils.loans(card.number))
+        except IlsUnavailable as error:
+            log.warning("loans of a card not listed: %s", error)
+            turn.say(
+                turn.t("loans-ils-down"),
+                (turn.button("loans-ask", ASK),),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
+            return
+        await self._cards.touch(turn.reader.id)
+        self._list(turn, card.number, sorted(loans, key=lambda loan: loan.due), page)
+
+    def _show_manual(self, turn: Turn, card: str | None) -> None:
+        text = turn.t("loans-manual")
+        if card is not None:
+            text += "\n\n" + turn.t("loans-card-is", card=card)
+        rows = [(turn.button("loans-ask", ASK),)]
+        rows.append(
+            (turn.button("loans-unlink", UNLINK),) if card else (turn.button("loans-link", LINK),)
+        )
+        rows.append((turn.button("back-to-menu", MENU_MAIN),))
+        turn.say(text, *rows)
+
+    def _list(self, turn: Turn, card: str, loans: Sequence[Loan], page: int) -> None:
+        if not loans:
+            turn.state.data.pop(SNAPSHOT, None)
+            turn.say(
+                turn.t("loans-none", card=card),
+                (turn.button("loans-unlink", UNLINK),),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
+            return
+        token = _token(loans)
+        turn.state.data[SNAPSHOT] = {"token": token, "loans": [_stored(loan) for loan in loans]}
+        pages = (len(loans) + PAGE_SIZE - 1) // PAGE_SIZE
+        page = min(max(page, 0), pages - 1)
+        first = page * PAGE_SIZE
+        shown = loans[first : first + PAGE_SIZE]
+        today = local_day(self._clock(), self._tz)
+        lines = [turn.t("loans-title", card=card, count=len(loans))]
+        if pages > 1:
+            lines.append(turn.t("loans-page", page=page + 1, pages=pages))
+        lines += [
+            loan_line(turn.t, first + i + 1, loan, today, self._tz) for i, loan in enumerate(shown)
+        ]
+        rows: list[tuple[Button, ...]] = [
+            (
+                Button(
+                    turn.t("loans-renew-one", number=first + i + 1),
+                    pack(ACTION, "one", token, str(first + i)),
+                ),
+            )
+            for i in range(len(shown))
+        ]
+        rows.append((turn.button("loans-renew-all", pack(ACTION, "all", token)),))
+        last: list[Button] = []
+        if page > 0:
+            last.append(turn.button("loans-previous", pack(ACTION, "page", str(page - 1))))
+        if page + 1 < pages:
+            last.append(turn.button("loans-next", pack(ACTION, "page", str(page + 1))))
+        last.append(turn.button("back-to-menu", MENU_MAIN))
+        rows.append(tuple(last))
+        turn.say("\n".join(lines), *rows)
+
+    # --- Buttons ------------------------------------------------------------------------
+
+    async def _press(self, turn: Turn, payload: Payload) -> None:
+        what = payload.arg(0)
+        if what == "link":
+            self._ask_card(turn)
+        elif what == "unlink":
+            turn.say(
+                turn.t("loans-unlink-confirm"),
+                (turn.button("loans-unlink-yes", UNLINK_YES),),
+                (turn.button("loans-unlink-no", LOANS_MENU),),
+            )
+        elif what == "unlinkyes" and turn.event.is_button:
+            await self._cards.unlink(turn.reader.id)
+            turn.state.data.pop(SNAPSHOT, None)
+            turn.say(turn.t("loans-unlinked"), (turn.button("back-to-menu", MENU_MAIN),))
+        elif what == "ask":
+            card = await self._cards.get(turn.reader.id)
+            forms.start(turn, RENEW_FORM, {"card": card.number} if card else None)
+        elif what == "page" and (page := _index(payload.arg(1))) is not None:
+            await self._show(turn, page)
+        elif what == "one" and (index := _index(payload.arg(2))) is not None:
+            await self._renew_one(turn, payload.arg(1) or "", index)
+        elif what == "all":
+            await self._renew_all(turn, payload.arg(1) or "")
+        else:
+            refuse_button(turn)
+
+    def _snapshot(self, turn: Turn, token: str) -> list[RequestedLoan] | None:
+        """The loans listed under ``token``, or None when the list shown is not the last one."""
+        stored = turn.state.data.get(SNAPSHOT)
+        if not isinstance(stored, dict) or stored.get("token") != token:
+            return None
+        items = stored.get("loans")
+        return [_requested(item) for item in items] if isinstance(items, list) else None
+
+    async def _stale(self, turn: Turn) -> None:
+        turn.say(turn.t("loans-stale"))
+        await self._show(turn)
+
+    async def _renew_one(self, turn: Turn, token: str, index: int) -> None:
+        listed = self._snapshot(turn, token)
+        card = await self._cards.get(turn.reader.id)
+        if listed is None or card is None or self._ils is None or index >= len(listed):
+            await self._stale(turn)
+            return
+        loan = listed[index]
+        try:
+            result = await self._ask_ils(self._ils.renew(card.number, loan.loan_id))
+        except IlsUnavailable as error:
+            log.warning("renewal not made: %s", error)
+            await self._fall_back(turn, card.number, [loan])
+            return
+        self._tell(turn, [result])
+
+    async def _renew_all(self, turn: Turn, token: str) -> None:
+        listed = self._snapshot(turn, token)
+        card = await self._cards.get(turn.reader.id)
+        if listed is None or card is None or self._ils is None:
+            await self._stale(turn)
+            return
+        try:
+            results = await self._ask_ils(self._ils.renew_all(card.number))
+        except IlsUnavailable as error:
+            log.warning("renewal of all loans not made: %s", error)
+            await self._fall_back(turn, card.number, listed)
+            return
+        self._tell(turn, results)
+
+    def _tell(self, turn: Turn, results: Sequence[Renewal]) -> None:
+        turn.state.data.pop(SNAPSHOT, None)
+        if not results:
+            text = turn.t("loans-nothing-renewed")
+        else:
+            text = "\n\n".join(renewal_text(turn.t, result, self._tz) for result in results)
+        turn.say(
+            text,
+            (turn.button("loans-back", LOANS_MENU),),
+            (turn.button("back-to-menu", MENU_MAIN),),
+        )
+
+    async def _fall_back(self, turn: Turn, card: str, loans: Sequence[RequestedLoan]) -> None:
+        """The circulation system did not answer: staff renew by hand instead."""
+        request = await self._renewals.create(
+            turn.reader.id, card, RenewalCause.FALLBACK, loans=loans
+        )
+        turn.state.data.pop(SNAPSHOT, None)
+        await self._announce(turn, request, "loans-fallback")
+
+    async def _announce(self, turn: Turn, request: RenewalRequest, text_id: str) -> None:
+        posted = await self._desk.request_opened(request)
+        text = turn.t(text_id, number=request.id, hours=self._config.library.working_hours)
+        if not posted:
+            text += "\n\n" + turn.t("loans-no-staff-chat")
+        if self._config.library.contacts and not posted:
+            text += "\n" + turn.t("help-contacts", contacts=self._config.library.contacts)
+        turn.say(text, (turn.button("back-to-menu", MENU_MAIN),))
+
+    # --- Asking staff (the manual backend, or the fallback) -----------------------------
 
     async def _submit(self, turn: Turn, form: forms.Form) -> None:
-        """Renewal by hand (an ILS with no API) is not a reference request: it goes to the
-        staff chat as a plain notice."""
-        queued = await notify_staff(
-            self._outbox,
-            self._config,
-            self._staff_t,
-            turn.reader,
-            "kind-renew",
-            forms.summary(turn, form),
-            forms.files(turn),
-            self._clock(),
-        )
+        given = forms.answers(turn)
+        cause = RenewalCause.MANUAL if self._ils is None else RenewalCause.FALLBACK
+        card = given.get("card", "").strip()
         forms.finish(turn)
-        library = self._config.library
-        text = turn.t(
-            "submitted-renew" if queued else "submitted-no-staff", hours=library.working_hours
+        request = await self._renewals.create(
+            turn.reader.id, card, cause, items=given.get("items") or None
         )
-        if library.contacts:
-            # Staff cannot answer a renewal here yet, so the reader needs a way to reach them.
-            text += "\n\n" + turn.t("help-contacts", contacts=library.contacts)
-        turn.say(text, (turn.button("back-to-menu", MENU_MAIN),))
+        await self._announce(turn, request, "loans-asked")
+
+    # --- Linking a card -----------------------------------------------------------------
+
+    def _ask_card(self, turn: Turn) -> None:
+        forms.finish(turn)
+        turn.state.flow = FLOW_CARD
+        turn.say(turn.t("loans-card-prompt"), (turn.button("loans-cancel", LOANS_MENU),))
+
+    async def _on_card(self, turn: Turn) -> None:
+        text = (turn.event.text or "").strip()
+        if not text or len(text) > CARD_LIMIT or validate_card(text) is not None:
+            turn.say(turn.t("renew-card-invalid"), (turn.button("loans-cancel", LOANS_MENU),))
+            return
+        if self._ils is None:
+            await self._link(turn, text)
+            return
+        if not self._ils.needs_pin:
+            await self._verify(turn, text, None)
+            return
+        turn.state.flow = FLOW_PIN
+        turn.state.data["card"] = text
+        hint = "loans-pin-prompt" if _deletes_readers_messages(turn) else "loans-pin-prompt-vk"
+        turn.say(turn.t(hint), (turn.button("loans-cancel", LOANS_MENU),))
+
+    async def _on_pin(self, turn: Turn) -> None:
+        # The PIN goes to the circulation system and nowhere else: it is not kept in the
+        # dialog state or the conversation log (the flow is secret), and not echoed.
+        pin = (turn.event.text or "").strip()
+        card = turn.state.data.get("card")
+        deleted = await self._delete_pin_message(turn)
+        if not isinstance(card, str) or not pin or len(pin) > PIN_LIMIT:
+            forms.finish(turn)
+            turn.say(turn.t("loans-pin-invalid"), (turn.button("loans-link", LINK),))
+            return
+        await self._verify(turn, card, pin)
+        if deleted:
+            turn.replies[-1:] = [
+                _with_note(reply, turn.t("loans-pin-deleted")) for reply in turn.replies[-1:]
+            ]
+
+    async def _verify(self, turn: Turn, card: str, pin: str | None) -> None:
+        assert self._ils is not None
+        forms.finish(turn)
+        try:
+            check = await self._ask_ils(self._ils.verify(card, pin))
+        except IlsUnavailable as error:
+            log.warning("a card was not checked: %s", error)
+            turn.say(turn.t("loans-ils-down-link"), (turn.button("back-to-menu", MENU_MAIN),))
+            return
+        if check.status in (PatronStatus.OK, PatronStatus.BLOCKED):
+            await self._link(turn, card, name=check.name)
+            if check.status is PatronStatus.BLOCKED:
+                turn.say(patron_text(turn.t, check.status))
+        else:
+            turn.say(
+                patron_text(turn.t, check.status),
+                (turn.button("loans-link", LINK),),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
+        if check.message:
+            message = " ".join(check.message.split())
+            turn.say(turn.t("loans-library-says", message=message))
+
+    async def _link(self, turn: Turn, card: str, name: str | None = None) -> None:
+        forms.finish(turn)
+        days = self._config.loans.reminder_days
+        await self._cards.link(turn.reader.id, card, days)
+        text = turn.t("loans-linked", card=card)
+        if name:
+            text = turn.t("loans-linked-name", card=card, name=name)
+        turn.say(
+            text,
+            (turn.button("loans-back", LOANS_MENU),),
+            (turn.button("back-to-menu", MENU_MAIN),),
+        )
+
+    async def _delete_pin_message(self, turn: Turn) -> bool:
+        event = turn.event
+        messenger = self._messengers.get(event.platform)
+        if messenger is None or event.message_id is None or not _deletes_readers_messages(turn):
+            return False
+        try:
+            await messenger.delete(event.address, event.message_id)
+        except DeliveryError as error:
+            log.info("the message with a PIN was not deleted: %s", type(error).__name__)
+            return False
+        return True
+
+    async def _ask_ils(self, call: Awaitable[T]) -> T:
+        """A call to the circulation system; slowness counts as being down."""
+        try:
+            return await asyncio.wait_for(call, ILS_PATIENCE)
+        except TimeoutError:
+            raise IlsUnavailable("the circulation system did not answer in time") from None
+
+
+def _deletes_readers_messages(turn: Turn) -> bool:
+    """Telegram lets a bot delete a user's message in a private chat; VK does not let a
+    community delete a reader's message in its dialog."""
+    return turn.event.platform is Platform.TELEGRAM
+
+
+def _with_note(reply: Reply, note: str) -> Reply:
+    return replace(reply, text=f"{reply.text}\n\n{note}")
+
+
+def _token(loans: Sequence[Loan]) -> str:
+    """Names one list of loans, so that a button from an older list is told apart."""
+    digest = hashlib.sha256()
+    for loan in loans:
+        digest.update(f"{loan.loan_id}\0{loan.due.isoformat()}\0".encode())
+    return digest.hexdigest()[:10]
+
+
+def _stored(loan: Loan) -> dict[str, str]:
+    return {"id": loan.loan_id, "title": loan.title, "due": loan.due.isoformat()}
+
+
+def _requested(item: object) -> RequestedLoan:
+    values = item if isinstance(item, dict) else {}
+    due = values.get("due")
+    try:
+        when = datetime.fromisoformat(due) if isinstance(due, str) else None
+    except ValueError:
+        when = None
+    return RequestedLoan(str(values.get("id", "")), str(values.get("title", "")), when)
+
+
+def _index(raw: str | None) -> int | None:
+    if raw is None or not raw.isdigit() or len(raw) > 4:
+        return None
+    return int(raw)

@@ -20,7 +20,7 @@ from tests.fakes.vk_server import Delivery, FakeVkServer
 
 READER = 7001
 LIBRARY = "Кузбасская научная медицинская библиотека"
-MAIN_MENU = ["menu:ask", "menu:mine", "menu:renew", "menu:new", "menu:settings"]
+MAIN_MENU = ["menu:ask", "menu:mine", "menu:loans", "menu:new", "menu:settings"]
 
 
 def assert_welcome(welcome: Delivery) -> None:

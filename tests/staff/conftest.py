@@ -220,7 +220,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             messengers,
             clock=clock,
             relay=AttachmentRelay(messengers, lambda name, reason: t(reason, name=name, limit=20)),
-            on_sent=desk.on_sent,
+            on_sent=wiring.after_send(desk),
         )
         return Desk(
             storage, telegram, vk, chat, clock, desk, service, reminders, sender, config, catalog
