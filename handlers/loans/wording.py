@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 
 from handlers.core.i18n import Translator
 from handlers.loans.ils import Loan, PatronStatus, Refusal, Renewal
@@ -21,9 +21,17 @@ def local_day(moment: datetime | date, timezone: str) -> date:
     return moment
 
 
+DAY_PATTERN = "d MMMM y"
+"""«15 января 2027» / «15 January 2027»: no trailing «г.» to clash with a sentence's end."""
+
+
 def day_text(t: Translator, moment: datetime | date, timezone: str) -> str:
-    """«15 января 2027 г.» / «January 15, 2027»."""
-    return format_date(local_day(moment, timezone), format="long", locale=t.language)
+    return format_date(local_day(moment, timezone), format=DAY_PATTERN, locale=t.language)
+
+
+def moment_text(moment: datetime, timezone: str) -> str:
+    """«23.11.2026 12:05» in the library's time zone: when staff did something."""
+    return format_datetime(moment, "dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(timezone))
 
 
 def short_title(title: str) -> str:

@@ -6,7 +6,7 @@ from handlers.core.i18n import Translator, platform_name
 from handlers.core.payloads import pack
 from handlers.core.replies import Button, Reply
 from handlers.loans.ils import Refusal
-from handlers.loans.wording import day_text, reason_text, short_title
+from handlers.loans.wording import day_text, moment_text, reason_text, short_title
 from storage.models import Reader, RenewalRequest, RenewalStatus
 
 STAFF_ACTION = "rn"
@@ -106,7 +106,7 @@ def staff_refusal(t: Translator, request: RenewalRequest) -> str:
 
 def _outcome(request: RenewalRequest, t: Translator, timezone: str) -> str:
     who = request.decided_by.name if request.decided_by else "—"
-    when = day_text(t, request.decided_at, timezone) if request.decided_at else ""
+    when = moment_text(request.decided_at, timezone) if request.decided_at else ""
     if request.status is RenewalStatus.RENEWED and request.renewed_until is not None:
         until = day_text(t, request.renewed_until, timezone)
         return t("renewal-card-renewed", until=until, name=who, at=when)
