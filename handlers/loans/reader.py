@@ -248,7 +248,9 @@ class LoansReader:
             log.warning("renewal of all loans not made: %s", error)
             await self._fall_back(turn, card.number, listed)
             return
-        self._tell(turn, results)
+        # In the order the reader saw the loans, soonest due first.
+        order = {loan.loan_id: index for index, loan in enumerate(listed)}
+        self._tell(turn, sorted(results, key=lambda result: order.get(result.loan_id, len(order))))
 
     def _tell(self, turn: Turn, results: Sequence[Renewal]) -> None:
         turn.state.data.pop(SNAPSHOT, None)

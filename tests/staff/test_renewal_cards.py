@@ -82,7 +82,7 @@ async def test_an_entered_date_is_validated_then_renews(make_desk: DeskFactory) 
     card_id = 1
 
     await desk.press("rn:date:1")
-    assert desk.staff_messenger.notices[-1].startswith("Ответьте на карточку №1 датой")
+    assert (desk.staff_messenger.notices[-1] or "").startswith("Ответьте на карточку №1 датой")
     waiting = await desk.storage.renewals.get(request.id)
     assert waiting is not None and waiting.awaiting == "date"
     assert "ждёт дату" in card_now(desk, waiting).text
