@@ -41,6 +41,7 @@ from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
 from handlers.core.router import EventRouter
 from handlers.loans.ils import Ils
+from handlers.loans.reminders.job import LoanReminders
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -77,7 +78,10 @@ def service_config(settings: Settings) -> ServiceConfig:
             closes=settings.library_closes,
             holidays_country=settings.holidays_country,
         ),
-        loans=LoanPolicy(reminder_days=settings.loan_reminder_days),
+        loans=LoanPolicy(
+            reminder_days=settings.loan_reminder_days,
+            reminder_time=settings.loan_reminder_time,
+        ),
         tickets=TicketPolicy(
             deadline_days={
                 TicketKind.THEMATIC: settings.deadline_thematic_days,
@@ -137,6 +141,7 @@ class Application:
         self._sender: OutboxSender | None = None
         self._reminders: StaffReminders | None = None
         self._ils: Ils | None = None
+        self._loan_reminders: LoanReminders | None = None
 
     @property
     def storage(self) -> Storage:
@@ -149,6 +154,13 @@ class Application:
         clock of their own)."""
         assert self._reminders is not None, "the application is not started"
         return self._reminders
+
+    @property
+    def loan_reminders(self) -> LoanReminders:
+        """Readers' due-date reminders (the scheduler runs them daily; tests call them with a
+        clock of their own)."""
+        assert self._loan_reminders is not None, "the application is not started"
+        return self._loan_reminders
 
     @property
     def sender(self) -> OutboxSender:
@@ -194,6 +206,7 @@ class Application:
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )
+        self._loan_reminders = wiring.loan_reminders()
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
@@ -210,6 +223,8 @@ class Application:
             settings.library_timezone,
             settings.retention_days,
             self._reminders,
+            loans=self._loan_reminders,
+            loan_reminders_at=settings.loan_reminder_time,
             clock=self.clock,
         )
         self._scheduler.start()

@@ -29,6 +29,9 @@ from handlers.core.staff_service import StaffService
 from handlers.loans.ils import Ils
 from handlers.loans.ports import LibraryCards, RenewalRequests
 from handlers.loans.reader import LoansReader
+from handlers.loans.reminders.job import LoanReminders
+from handlers.loans.reminders.ports import ReminderLedger
+from handlers.loans.reminders.settings import ReminderSettings
 from handlers.loans.staff.desk import RenewalStaffDesk
 from handlers.loans.staff.feature import loans_staff
 from handlers.privacy.reader import FirstContact
@@ -56,6 +59,7 @@ class Wiring:
     transactions: Transactions
     cards: LibraryCards
     renewals: RenewalRequests
+    reminder_ledger: ReminderLedger
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
@@ -88,6 +92,7 @@ class Wiring:
             transactions=transactions or storage,
             cards=storage.cards,
             renewals=storage.renewals,
+            reminder_ledger=storage.loan_reminders,
             catalog=catalog,
             messengers=messengers,
             config=config,
@@ -116,6 +121,18 @@ class Wiring:
             messengers=self.messengers,
             config=self.config,
             clock=self.clock,
+        )
+
+    def loan_reminders(self) -> LoanReminders:
+        """The daily due-date reminders and overdue notices (the scheduler runs them)."""
+        return LoanReminders(
+            cards=self.cards,
+            renewals=self.renewals,
+            readers=self.readers,
+            ledger=self.reminder_ledger,
+            ils=self.ils,
+            catalog=self.catalog,
+            config=self.config,
         )
 
     def after_send(self, desk: StaffDeskService) -> Callable[[OutboxItem, int], Awaitable[None]]:
@@ -149,6 +166,9 @@ class Wiring:
                 messengers=self.messengers,
                 config=self.config,
                 clock=self.clock,
+            ).feature(),
+            ReminderSettings(
+                cards=self.cards, config=self.config, manual=self.ils is None
             ).feature(),
             arrivals_reader(),
         ]

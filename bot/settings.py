@@ -83,6 +83,7 @@ class Settings(BaseSettings):
 
     ils_backend: IlsBackend = IlsBackend.MANUAL
     loan_reminder_days: int = Field(default=3, ge=1, le=30)
+    loan_reminder_time: time = time(10, 0)
 
     staff_chat: Annotated[Address | None, NoDecode] = None
     staff_user_ids: Annotated[list[Address], NoDecode] = Field(default_factory=list)

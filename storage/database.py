@@ -19,6 +19,7 @@ from storage.conversations import ConversationRepository
 from storage.cursors import PollCursorRepository
 from storage.dialogs import DialogRepository
 from storage.erasure import RetentionRepository
+from storage.loan_reminders import SentLoanReminderRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
 from storage.renewals import RenewalRepository
@@ -101,8 +102,9 @@ class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
     ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles) and
     ``cursors`` (how far each update feed was processed), ``retention``, ``cards`` (linked
-    library cards) and ``renewals`` (renewal requests staff handle). Each of their calls is a
-    transaction of its own; :meth:`transaction` groups writes that must agree.
+    library cards), ``renewals`` (renewal requests staff handle) and ``loan_reminders`` (the
+    loan reminders sent). Each of their calls is a transaction of its own; :meth:`transaction`
+    groups writes that must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -123,6 +125,7 @@ class Storage:
         self.retention = RetentionRepository(engine)
         self.cards = LibraryCardRepository(engine, clock)
         self.renewals = RenewalRepository(engine, clock)
+        self.loan_reminders = SentLoanReminderRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

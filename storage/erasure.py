@@ -1,8 +1,8 @@
 """Erasing personal data: a reader who asked to be forgotten, and whatever is past retention.
 
 Both run in one transaction and delete every row that holds a reader's words, files or ids:
-the reader, their conversation log and dialog state, their linked library card and renewal
-requests, their tickets with everything attached
+the reader, their conversation log and dialog state, their linked library card, renewal
+requests and the record of loan reminders sent to them, their tickets with everything attached
 (messages, status history, staff-chat links, search entries, staff-chat posts in the outbox)
 and the outbox rows addressed to or about them. An erased ticket leaves only an anonymous
 record (:data:`storage.schema.anonymous_tickets`) for statistics.
@@ -30,6 +30,7 @@ from storage.schema import (
     outbox,
     readers,
     renewal_requests,
+    sent_loan_reminders,
     staff_message_links,
     tickets,
 )
@@ -65,6 +66,9 @@ async def erase_reader_data(conn: AsyncConnection, reader_id: int) -> list[Erase
     await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
     await conn.execute(delete(library_cards).where(library_cards.c.reader_id == reader_id))
     await conn.execute(delete(renewal_requests).where(renewal_requests.c.reader_id == reader_id))
+    await conn.execute(
+        delete(sent_loan_reminders).where(sent_loan_reminders.c.reader_id == reader_id)
+    )
     return erased
 
 
@@ -107,13 +111,15 @@ async def _posts(
 async def purge_before(conn: AsyncConnection, cutoff: datetime) -> PurgeCounts:
     """Delete what is older than ``cutoff`` (in the caller's transaction): conversation log
     entries, tickets with no activity since (anonymous records stay), dialog states, renewal
-    requests and linked library cards left untouched since, and outbox rows settled (sent,
+    requests and linked library cards left untouched since, loan reminder records made before
+    it, and outbox rows settled (sent,
     failed, cancelled) that were created before it."""
     log = await conn.execute(delete(messages).where(messages.c.created_at < cutoff))
     expired = await erase_tickets(conn, tickets.c.updated_at < cutoff, EXPIRED)
     states = await conn.execute(delete(dialog_states).where(dialog_states.c.updated_at < cutoff))
     await conn.execute(delete(renewal_requests).where(renewal_requests.c.updated_at < cutoff))
     await conn.execute(delete(library_cards).where(library_cards.c.updated_at < cutoff))
+    await conn.execute(delete(sent_loan_reminders).where(sent_loan_reminders.c.created_at < cutoff))
     settled = await conn.execute(
         delete(outbox).where(outbox.c.status.in_(SETTLED), outbox.c.created_at < cutoff)
     )

@@ -290,6 +290,24 @@ class RenewalCause(enum.StrEnum):
     """The circulation system was down or did not answer in time."""
 
 
+class ReminderKind(enum.StrEnum):
+    DUE = "due"
+    """A loan is due within the reader's chosen number of days."""
+    OVERDUE = "overdue"
+    RENEWED_UNTIL = "until"
+    """The manual backend: staff renewed a request until a date that is now near."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoanMark:
+    """One loan's due date, announced once per kind: what a sent reminder is recorded as."""
+
+    kind: ReminderKind
+    loan: str
+    """A digest of the loan's id in the circulation system (or of a renewal request)."""
+    due_on: date
+
+
 @dataclass(frozen=True, slots=True)
 class RequestedLoan:
     """A loan a renewal request names, as the circulation system last showed it."""

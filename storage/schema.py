@@ -278,6 +278,26 @@ renewal_requests = Table(
 """Loan renewals staff do by hand: the manual backend's requests, and the ones passed on when
 the circulation system was down. The id is the number shown to the reader and staff."""
 
+sent_loan_reminders = Table(
+    "sent_loan_reminders",
+    metadata,
+    Column(
+        "reader_id",
+        Id,
+        ForeignKey("readers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("kind", String(16), primary_key=True),
+    Column("loan", String(32), primary_key=True),
+    Column("due_on", Date, primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "created_at"),
+)
+"""One row per due-date reminder or overdue notice queued: reader, kind, a digest of the
+loan's id (never the id or title itself) and the due date. It outlives the outbox row, which
+is purged 30 days after sending, so that a loan overdue for longer is not announced again."""
+
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built
 by the migration in raw SQL, not declared here: FTS5 has no portable DDL."""

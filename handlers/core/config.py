@@ -69,6 +69,8 @@ class LoanPolicy:
     reminder_days: int = 3
     """Days before a due date that a reader who linked a card is reminded, until they change
     it."""
+    reminder_time: time = time(10, 0)
+    """When, in the library's time zone, the daily run of due-date reminders goes."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ from handlers.core.turn import Turn
 from handlers.loans.form import CARD_LIMIT, RENEW_FORM, validate_card
 from handlers.loans.ils import Ils, IlsUnavailable, Loan, PatronStatus, Renewal
 from handlers.loans.ports import LibraryCards, RenewalDesk, RenewalRequests
+from handlers.loans.reminders.choices import SHOW as REMINDER_SETTINGS
+from handlers.loans.reminders.refs import loan_ref
 from handlers.loans.wording import loan_line, local_day, patron_text, renewal_text
 from storage.models import Platform, RenewalCause, RenewalRequest, RequestedLoan
 
@@ -137,6 +139,8 @@ class LoansReader:
         rows.append(
             (turn.button("loans-unlink", UNLINK),) if card else (turn.button("loans-link", LINK),)
         )
+        if card is not None:
+            rows.append((turn.button("loan-reminder-settings", REMINDER_SETTINGS),))
         rows.append((turn.button("back-to-menu", MENU_MAIN),))
         turn.say(text, *rows)
 
@@ -146,6 +150,7 @@ class LoansReader:
             turn.say(
                 turn.t("loans-none", card=card),
                 (turn.button("loans-unlink", UNLINK),),
+                (turn.button("loan-reminder-settings", REMINDER_SETTINGS),),
                 (turn.button("back-to-menu", MENU_MAIN),),
             )
             return
@@ -177,6 +182,7 @@ class LoansReader:
             last.append(turn.button("loans-previous", pack(ACTION, "page", str(page - 1))))
         if page + 1 < pages:
             last.append(turn.button("loans-next", pack(ACTION, "page", str(page + 1))))
+        last.append(turn.button("loan-reminder-settings", REMINDER_SETTINGS))
         last.append(turn.button("back-to-menu", MENU_MAIN))
         rows.append(tuple(last))
         turn.say("\n".join(lines), *rows)
@@ -206,6 +212,10 @@ class LoansReader:
             await self._renew_one(turn, payload.arg(1) or "", index)
         elif what == "all":
             await self._renew_all(turn, payload.arg(1) or "")
+        elif what == "due" and payload.arg(1):
+            await self._renew_reminded(turn, payload.arg(1))
+        elif what == "dueall":
+            await self._renew_reminded(turn, None)
         else:
             refuse_button(turn)
 
@@ -251,6 +261,37 @@ class LoansReader:
         # In the order the reader saw the loans, soonest due first.
         order = {loan.loan_id: index for index, loan in enumerate(listed)}
         self._tell(turn, sorted(results, key=lambda result: order.get(result.loan_id, len(order))))
+
+    async def _renew_reminded(self, turn: Turn, ref: str | None) -> None:
+        """A Renew button of a due-date reminder (``ref`` names one loan; None: "Renew all").
+        The reminder is not the list last shown, so the loans are asked for afresh and
+        listed as My loans lists them; then the press is what the same button there does. A
+        loan renewed or returned since, or not the reader's, matches nothing: stale."""
+        card = await self._cards.get(turn.reader.id)
+        if card is None or self._ils is None:
+            await self._stale(turn)
+            return
+        try:
+            loans = await self._ask_ils(self._ils.loans(card.number))
+        except IlsUnavailable as error:
+            log.warning("loans of a card not listed: %s", error)
+            turn.say(
+                turn.t("loans-ils-down"),
+                (turn.button("loans-ask", ASK),),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
+            return
+        listed = sorted(loans, key=lambda loan: loan.due)
+        token = _token(listed)
+        turn.state.data[SNAPSHOT] = {"token": token, "loans": [_stored(loan) for loan in listed]}
+        if ref is None:
+            await self._renew_all(turn, token)
+            return
+        index = next((i for i, loan in enumerate(listed) if loan_ref(loan) == ref), None)
+        if index is None:
+            await self._stale(turn)
+            return
+        await self._renew_one(turn, token, index)
 
     def _tell(self, turn: Turn, results: Sequence[Renewal]) -> None:
         turn.state.data.pop(SNAPSHOT, None)

@@ -140,11 +140,11 @@ async def test_my_loans_soonest_first_with_the_overdue_one_marked_and_pages(
     assert len(lines) == 6
     buttons = payloads(reply)
     assert [p.split(":")[0:2] for p in buttons[:5]] == [["ln", "one"]] * 4 + [["ln", "all"]]
-    assert buttons[-2:] == ["ln:page:1", "menu:main"]
+    assert buttons[-3:] == ["ln:page:1", "lr:show", "menu:main"]
     assert len(buttons) <= 10 and len(reply.buttons) <= 6, "VK's inline keyboard limits"
     second = await desk.press(READER, "ln:page:1")
     assert "5. Афанасьев Ю. И. Гистология" in second.text
-    assert payloads(second)[-2:] == ["ln:page:0", "menu:main"]
+    assert payloads(second)[-3:] == ["ln:page:0", "lr:show", "menu:main"]
 
 
 async def test_renew_one_gives_the_new_date_and_renew_all_the_reasons(
