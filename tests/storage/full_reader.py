@@ -11,8 +11,10 @@ from storage.models import (
     ConsentState,
     DialogState,
     Direction,
+    LoanMark,
     Platform,
     Reader,
+    ReminderKind,
     RenewalCause,
     RequestedLoan,
     StaffMember,
@@ -102,6 +104,17 @@ async def fill(
         loans=(RequestedLoan(f"loan-{words.get('books', '')}", words.get("books", ""), at(0)),),
     )
     await storage.renewals.set_thread(request.id, StaffThread(STAFF_CHAT, None, 950 + request.id))
+    # The loan digest holds the peer id here (a real one holds nothing of the reader) only
+    # so that the search for traces sees this table too.
+    await storage.loan_reminders.send_once(
+        reader.id,
+        [LoanMark(ReminderKind.DUE, f"{peer_id:032d}", at(5).date())],
+        lambda fresh: (
+            f"loan-reminder:{peer_id}",
+            address,
+            {"text": f"Скоро срок: {words.get('books', '')}"},
+        ),
+    )
 
     tag = str(peer_id)
     card = {"text": f"№{first.id} {words['name']}: {words['topic']}", "link": {"ticket": first.id}}

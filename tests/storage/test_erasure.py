@@ -33,6 +33,7 @@ async def test_forget_leaves_no_word_or_id_of_the_reader_in_any_table(storage: S
         "outbox",
         "library_cards",
         "renewal_requests",
+        "sent_loan_reminders",
     }, "the traces are looked for where they are"
 
     erased = await storage.readers.forget(gone.id)
