@@ -21,6 +21,7 @@ from handlers.loans.wording import day_text
 from storage.database import Storage
 from storage.models import (
     Address,
+    ConsentState,
     OutboxItem,
     Platform,
     RenewalCause,
@@ -289,6 +290,7 @@ async def test_the_circulation_system_down_skips_the_card_and_the_next_run_sends
     assert await rows(desk.storage) == [] and await records(desk.storage) == 0
     assert "a card skipped until the next run" in caplog.text
     assert DEMO_CARD not in caplog.text and SECRET_PIN not in caplog.text
+    assert "connection refused" not in caplog.text, "the backend's words may name the card"
 
     flaky.up = True
     assert await job.run(desk.clock()) == 2
@@ -338,3 +340,33 @@ async def test_english_readers_get_english_reminders(desk: Desk, demo: DemoIls) 
     assert text.startswith("⏰ These loans are due soon:\n1. Сапин М. Р. Анатомия")
     assert "due 25 November 2026" in text
     assert reply_of(due).buttons[-1][0].text == "⬅️ Back to menu"
+
+
+class Broken(Flaky):
+    """Up, except that one card makes the client fail in a way nobody planned for."""
+
+    def __init__(self, ils: DemoIls, card: str) -> None:
+        super().__init__(ils)
+        self.up = True
+        self._card = card
+
+    async def loans(self, card: str) -> Sequence[Loan]:
+        if card == self._card:
+            raise ValueError(f"unparseable answer for {card}")
+        return await super().loans(card)
+
+
+async def test_one_card_failing_costs_the_other_readers_nothing(
+    desk: Desk, demo: DemoIls, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await desk.storage.readers.create(VK_READER, "ru")
+    await desk.storage.readers.set_consent(first.id, ConsentState.GIVEN, "Пётр")
+    await desk.storage.cards.link(first.id, "5550001", 3)
+    await linked(desk)
+    caplog.set_level(logging.DEBUG)
+
+    assert await reminders(desk.storage, Broken(demo, "5550001"), desk.clock).run(desk.clock()) == 2
+
+    assert {item.address for item in await rows(desk.storage)} == {READER}
+    assert "a card skipped until the next run (ValueError)" in caplog.text
+    assert "5550001" not in caplog.text

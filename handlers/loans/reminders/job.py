@@ -89,9 +89,16 @@ class LoanReminders:
                 continue
             try:
                 queued = await self._remind(reader, card, today)
-            except IlsUnavailable as error:
-                # No card number or reader here: the log is not the place for them.
-                log.warning("loan reminders: a card skipped until the next run (%s)", error)
+            except IlsUnavailable:
+                # Neither the card nor the backend's words (they may name it) go to the log.
+                log.warning("loan reminders: a card skipped until the next run (ILS unavailable)")
+                counts = RunCounts(counts.queued, counts.skipped + 1)
+                continue
+            except Exception as error:
+                # One card's failure must not cost every other reader their reminders.
+                log.error(
+                    "loan reminders: a card skipped until the next run (%s)", type(error).__name__
+                )
                 counts = RunCounts(counts.queued, counts.skipped + 1)
                 continue
             counts = RunCounts(counts.queued + queued, counts.skipped)
