@@ -117,6 +117,7 @@ async def test_a_refusal_with_a_reason_reaches_a_vk_reader_in_english(
     reasons = card_now(desk, request)
     assert "rn:why:1:reserved" in payloads(reasons)
     assert len(reasons.flat_buttons()) <= 10, "a VK inline keyboard holds 10 buttons"
+    assert len(reasons.buttons) <= 6, "and 6 rows"
     await desk.press("rn:why:1:reserved")
 
     decided = await desk.storage.renewals.get(request.id)
