@@ -16,8 +16,8 @@ from storage.types import Clock
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
-from tests.e2e.desk_cross_client import vk_consenting_reader
 from tests.e2e.desk_client import wait_outbox_idle
+from tests.e2e.desk_cross_client import vk_consenting_reader
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
 from tests.storage.traces import file_bytes
