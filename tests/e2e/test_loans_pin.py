@@ -56,7 +56,7 @@ async def test_the_pin_goes_to_the_circulation_system_and_nowhere_else(
         lambda: any("привязан" in tg.text_of(m) for m in telegram.sent_to(TELEGRAM_READER)),
         timeout=30,
     )
-    linked = [m for m in telegram.sent_to(TELEGRAM_READER) if "привязан" in tg.text_of(m)][0]
+    linked = next(m for m in telegram.sent_to(TELEGRAM_READER) if "привязан" in tg.text_of(m))
     assert "Сообщение с PIN-кодом удалено из чата." in tg.text_of(linked)
     assert telegram.deleted_user_messages == [(TELEGRAM_READER, pin_message)]
     listing = await tg.press(telegram, TELEGRAM_READER, "menu:loans")
