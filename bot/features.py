@@ -27,7 +27,7 @@ from handlers.core.ports import (
 from handlers.core.reader_service import ReaderService
 from handlers.core.staff_service import StaffService
 from handlers.loans.ils import Ils
-from handlers.loans.ports import LibraryCards, RenewalRequests
+from handlers.loans.ports import LibraryCards, LoansTransactions, RenewalRequests
 from handlers.loans.reader import LoansReader
 from handlers.loans.staff.desk import RenewalStaffDesk
 from handlers.loans.staff.feature import loans_staff
@@ -56,6 +56,7 @@ class Wiring:
     transactions: Transactions
     cards: LibraryCards
     renewals: RenewalRequests
+    loans_transactions: LoansTransactions
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
@@ -74,6 +75,7 @@ class Wiring:
         clock: Clock = utcnow,
         outbox: Outbox | None = None,
         transactions: Transactions | None = None,
+        loans_transactions: LoansTransactions | None = None,
         ils: Ils | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
@@ -88,6 +90,7 @@ class Wiring:
             transactions=transactions or storage,
             cards=storage.cards,
             renewals=storage.renewals,
+            loans_transactions=loans_transactions or storage,
             catalog=catalog,
             messengers=messengers,
             config=config,
@@ -168,7 +171,12 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
-            loans_staff(desk=self.renewal_desk(), renewals=self.renewals, clock=self.clock),
+            loans_staff(
+                desk=self.renewal_desk(),
+                renewals=self.renewals,
+                transactions=self.loans_transactions,
+                clock=self.clock,
+            ),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:

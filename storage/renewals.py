@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.connectable import Connectable
 from storage.models import (
     Address,
     Platform,
@@ -80,7 +80,7 @@ def _request(row: Row[Any]) -> RenewalRequest:
 class RenewalRepository:
     """Renewal requests stored in SQL; satisfies ``handlers.loans.ports.RenewalRequests``."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(self, engine: Connectable, clock: Clock = utcnow) -> None:
         self._engine = engine
         self._clock = clock
 

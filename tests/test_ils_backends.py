@@ -49,9 +49,7 @@ async def test_demo_loans_follow_the_clock() -> None:
 
 
 @pytest.mark.parametrize("value", ["irbis", ""])
-def test_an_unknown_backend_names_the_variable(
-    monkeypatch: pytest.MonkeyPatch, value: str
-) -> None:
+def test_an_unknown_backend_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("ILS_BACKEND", value)
 
     with pytest.raises(SettingsError, match="ILS_BACKEND"):

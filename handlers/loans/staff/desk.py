@@ -45,8 +45,21 @@ class RenewalStaffDesk:
         self._catalog = catalog
         self._messengers = messengers
         self._config = config
+        self._clock = clock
         self.chat = StaffChat(outbox, config.staff_chat, clock)
         self.t: Translator = catalog.translator(catalog.default)
+
+    def on(self, outbox: Outbox) -> RenewalStaffDesk:
+        """The same desk, queueing through ``outbox`` (one unit of work's)."""
+        return RenewalStaffDesk(
+            renewals=self._renewals,
+            readers=self._readers,
+            outbox=outbox,
+            catalog=self._catalog,
+            messengers=self._messengers,
+            config=self._config,
+            clock=self._clock,
+        )
 
     @property
     def timezone(self) -> str:

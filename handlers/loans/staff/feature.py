@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from handlers.core.features import StaffFeature
-from handlers.loans.ports import RenewalRequests
+from handlers.loans.ports import LoansTransactions, RenewalRequests
 from handlers.loans.staff.cards import STAFF_ACTION
 from handlers.loans.staff.decisions import Decisions
 from handlers.loans.staff.desk import RenewalStaffDesk
@@ -17,9 +17,10 @@ def loans_staff(
     *,
     desk: RenewalStaffDesk,
     renewals: RenewalRequests,
+    transactions: LoansTransactions,
     clock: Callable[[], datetime],
 ) -> StaffFeature:
-    decisions = Decisions(renewals=renewals, desk=desk, clock=clock)
+    decisions = Decisions(renewals=renewals, transactions=transactions, desk=desk, clock=clock)
     return StaffFeature(
         name="loans",
         actions={STAFF_ACTION: decisions.press},
