@@ -3,8 +3,11 @@ first decision winning, and the reader told the outcome in their language."""
 
 from __future__ import annotations
 
+import pytest
+
 from handlers.core.replies import Reply
 from handlers.loans.ports import RenewalDesk
+from handlers.loans.staff.desk import RenewalStaffDesk
 from storage.models import Address, Platform, RenewalCause, RenewalRequest, RenewalStatus
 from tests.staff.conftest import VK_STAFF, Desk, DeskFactory
 
@@ -194,3 +197,24 @@ async def test_in_a_forum_the_request_gets_its_topic_and_messages_there_decide(
 
     decided = await desk.storage.renewals.get(request.id)
     assert decided is not None and decided.status is RenewalStatus.RENEWED
+
+
+async def test_a_decision_whose_reader_answer_cannot_be_stored_is_not_kept(
+    make_desk: DeskFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = await make_desk()
+    request = await opened(desk)
+
+    async def broken(self: RenewalStaffDesk, request: RenewalRequest) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(RenewalStaffDesk, "tell_reader", broken)
+    await desk.press("rn:d14:1")
+
+    stored = await desk.storage.renewals.get(request.id)
+    assert stored is not None and stored.status is RenewalStatus.OPEN, "rolled back"
+    monkeypatch.undo()
+    await desk.press("rn:d14:1")
+    decided = await desk.storage.renewals.get(request.id)
+    assert decided is not None and decided.status is RenewalStatus.RENEWED
+    assert len(desk.telegram.replies_to(READER)) == 1
