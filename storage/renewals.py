@@ -125,6 +125,17 @@ class RenewalRepository:
         async with self._engine.connect() as conn:
             return [_request(row) for row in await conn.execute(query)]
 
+    async def open_requests(self, limit: int = 50) -> list[RenewalRequest]:
+        """Requests nobody decided yet, oldest first."""
+        query = (
+            select(renewal_requests)
+            .where(_c.status == str(RenewalStatus.OPEN))
+            .order_by(_c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [_request(row) for row in await conn.execute(query)]
+
     async def renew(
         self, request_id: int, until: date, by: StaffMember, at: datetime
     ) -> RenewalRequest | None:

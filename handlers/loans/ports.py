@@ -58,6 +58,10 @@ class RenewalRequests(Protocol):
 
     async def for_reader(self, reader_id: int, limit: int = 20) -> list[RenewalRequest]: ...
 
+    async def open_requests(self, limit: int = 50) -> list[RenewalRequest]:
+        """Requests nobody decided yet, oldest first."""
+        ...
+
     async def renew(
         self, request_id: int, until: date, by: StaffMember, at: datetime
     ) -> RenewalRequest | None:

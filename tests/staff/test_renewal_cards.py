@@ -218,3 +218,20 @@ async def test_a_decision_whose_reader_answer_cannot_be_stored_is_not_kept(
     decided = await desk.storage.renewals.get(request.id)
     assert decided is not None and decided.status is RenewalStatus.RENEWED
     assert len(desk.telegram.replies_to(READER)) == 1
+
+
+async def test_renewals_lists_the_requests_waiting_for_a_decision(make_desk: DeskFactory) -> None:
+    desk = await make_desk()
+    await desk.staff_says("/renewals")
+    assert desk.texts()[-1] == "Все заявки на продление решены."
+    await opened(desk)
+    other = await desk.reader(VK_READER, "Олег Сидоров")
+    second = await desk.storage.renewals.create(other.id, "B-7", RenewalCause.FALLBACK)
+    await desk.renewal_desk.request_opened(second)
+    await desk.press("rn:d14:1")
+
+    await desk.staff_says("/renewals")
+
+    assert desk.texts()[-1] == (
+        "Заявки на продление, ждущие решения (1):\n№2 · Олег Сидоров · билет B-7 · 23.11.2026 12:00"
+    )
