@@ -188,6 +188,7 @@ class Application:
             clock=self.clock,
             outbox=outbox,
             transactions=transactions,
+            loans_transactions=transactions,
             ils=self._ils,
         )
         desk = wiring.staff_desk()

@@ -27,7 +27,7 @@ from handlers.core.ports import (
 from handlers.core.reader_service import ReaderService
 from handlers.core.staff_service import StaffService
 from handlers.loans.ils import Ils
-from handlers.loans.ports import LibraryCards, RenewalRequests
+from handlers.loans.ports import LibraryCards, LoansTransactions, RenewalRequests
 from handlers.loans.reader import LoansReader
 from handlers.loans.reminders.job import LoanReminders
 from handlers.loans.reminders.ports import ReminderLedger
@@ -59,6 +59,7 @@ class Wiring:
     transactions: Transactions
     cards: LibraryCards
     renewals: RenewalRequests
+    loans_transactions: LoansTransactions
     reminder_ledger: ReminderLedger
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
@@ -78,6 +79,7 @@ class Wiring:
         clock: Clock = utcnow,
         outbox: Outbox | None = None,
         transactions: Transactions | None = None,
+        loans_transactions: LoansTransactions | None = None,
         ils: Ils | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
@@ -92,6 +94,7 @@ class Wiring:
             transactions=transactions or storage,
             cards=storage.cards,
             renewals=storage.renewals,
+            loans_transactions=loans_transactions or storage,
             reminder_ledger=storage.loan_reminders,
             catalog=catalog,
             messengers=messengers,
@@ -188,7 +191,12 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
-            loans_staff(desk=self.renewal_desk(), renewals=self.renewals, clock=self.clock),
+            loans_staff(
+                desk=self.renewal_desk(),
+                renewals=self.renewals,
+                transactions=self.loans_transactions,
+                clock=self.clock,
+            ),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.connectable import Connectable
 from storage.models import (
     Address,
     Platform,
@@ -80,7 +80,7 @@ def _request(row: Row[Any]) -> RenewalRequest:
 class RenewalRepository:
     """Renewal requests stored in SQL; satisfies ``handlers.loans.ports.RenewalRequests``."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(self, engine: Connectable, clock: Clock = utcnow) -> None:
         self._engine = engine
         self._clock = clock
 
@@ -120,6 +120,17 @@ class RenewalRepository:
             select(renewal_requests)
             .where(_c.reader_id == reader_id)
             .order_by(_c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [_request(row) for row in await conn.execute(query)]
+
+    async def open_requests(self, limit: int = 50) -> list[RenewalRequest]:
+        """Requests nobody decided yet, oldest first."""
+        query = (
+            select(renewal_requests)
+            .where(_c.status == str(RenewalStatus.OPEN))
+            .order_by(_c.id)
             .limit(limit)
         )
         async with self._engine.connect() as conn:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from handlers.core.ports import Outbox
 from storage.models import (
     Address,
     LibraryCard,
@@ -56,6 +58,10 @@ class RenewalRequests(Protocol):
 
     async def for_reader(self, reader_id: int, limit: int = 20) -> list[RenewalRequest]: ...
 
+    async def open_requests(self, limit: int = 50) -> list[RenewalRequest]:
+        """Requests nobody decided yet, oldest first."""
+        ...
+
     async def renew(
         self, request_id: int, until: date, by: StaffMember, at: datetime
     ) -> RenewalRequest | None:
@@ -86,3 +92,18 @@ class RenewalDesk(Protocol):
         """Queue the request's card for the staff chat; False when there is no staff chat.
         Must not raise for delivery problems: the card goes through the outbox."""
         ...
+
+
+class LoansWork(Protocol):
+    """The repositories of one database transaction that loans write through: a decision
+    and the outbox rows announcing it are stored together, or not at all."""
+
+    @property
+    def renewals(self) -> RenewalRequests: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class LoansTransactions(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[LoansWork]: ...

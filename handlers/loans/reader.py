@@ -307,19 +307,28 @@ class LoansReader:
 
     async def _fall_back(self, turn: Turn, card: str, loans: Sequence[RequestedLoan]) -> None:
         """The circulation system did not answer: staff renew by hand instead."""
+        turn.state.data.pop(SNAPSHOT, None)
+        if self._no_staff(turn, "loans-ils-down-no-staff"):
+            return
         request = await self._renewals.create(
             turn.reader.id, card, RenewalCause.FALLBACK, loans=loans
         )
-        turn.state.data.pop(SNAPSHOT, None)
         await self._announce(turn, request, "loans-fallback")
 
-    async def _announce(self, turn: Turn, request: RenewalRequest, text_id: str) -> None:
-        posted = await self._desk.request_opened(request)
-        text = turn.t(text_id, number=request.id, hours=self._config.library.working_hours)
-        if not posted:
-            text += "\n\n" + turn.t("loans-no-staff-chat")
-        if self._config.library.contacts and not posted:
+    def _no_staff(self, turn: Turn, text_id: str) -> bool:
+        """Without a staff chat nobody would see a request: the reader is sent to the
+        library instead, and nothing is stored."""
+        if self._config.staff_chat is not None:
+            return False
+        text = turn.t(text_id)
+        if self._config.library.contacts:
             text += "\n" + turn.t("help-contacts", contacts=self._config.library.contacts)
+        turn.say(text, (turn.button("back-to-menu", MENU_MAIN),))
+        return True
+
+    async def _announce(self, turn: Turn, request: RenewalRequest, text_id: str) -> None:
+        await self._desk.request_opened(request)
+        text = turn.t(text_id, number=request.id, hours=self._config.library.working_hours)
         turn.say(text, (turn.button("back-to-menu", MENU_MAIN),))
 
     # --- Asking staff (the manual backend, or the fallback) -----------------------------
@@ -329,6 +338,8 @@ class LoansReader:
         cause = RenewalCause.MANUAL if self._ils is None else RenewalCause.FALLBACK
         card = given.get("card", "").strip()
         forms.finish(turn)
+        if self._no_staff(turn, "loans-no-staff-chat"):
+            return
         request = await self._renewals.create(
             turn.reader.id, card, cause, items=given.get("items") or None
         )

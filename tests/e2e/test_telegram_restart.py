@@ -34,7 +34,7 @@ async def test_renewal_form_survives_a_restart_and_reaches_staff_once(
     assert SEND in payloads(summary)
 
     done = await press(telegram, READER, SEND)
-    assert "Заявка на продление передана библиотекарям" in text_of(done)
+    assert "Заявка на продление №1 передана библиотекарю" in text_of(done)
     await telegram.wait_for(lambda: len(telegram.sent_to(STAFF_CHAT_ID)) >= 1, timeout=30)
     request = text_of(telegram.sent_to(STAFF_CHAT_ID)[0])
     assert "A-12345" in request

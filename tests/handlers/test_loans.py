@@ -308,3 +308,20 @@ def _date_ru(ordinal: int) -> str:
     from babel.dates import format_date
 
     return format_date(date.fromordinal(ordinal), "d MMMM y", locale="ru")
+
+
+async def test_without_a_staff_chat_nothing_is_stored_and_the_reader_goes_to_the_library(
+    desk: Desk,
+) -> None:
+    desk.service = build_service(desk.storage, desk.telegram, desk.vk, staff=None)
+    await consenting(desk)
+    await desk.press(READER, "menu:loans")
+    await desk.press(READER, "ln:ask")
+    await desk.say(READER, "A-1")
+    await desk.press(READER, "form:renew:items:pick:all")
+
+    reply = await desk.press(READER, "form:renew:confirm:send")
+
+    assert reply.text.startswith("Библиотекари сейчас не принимают заявки в этом чате")
+    assert "№" not in reply.text
+    assert await desk.storage.renewals.get(1) is None

@@ -3,8 +3,11 @@ first decision winning, and the reader told the outcome in their language."""
 
 from __future__ import annotations
 
+import pytest
+
 from handlers.core.replies import Reply
 from handlers.loans.ports import RenewalDesk
+from handlers.loans.staff.desk import RenewalStaffDesk
 from storage.models import Address, Platform, RenewalCause, RenewalRequest, RenewalStatus
 from tests.staff.conftest import VK_STAFF, Desk, DeskFactory
 
@@ -117,6 +120,7 @@ async def test_a_refusal_with_a_reason_reaches_a_vk_reader_in_english(
     reasons = card_now(desk, request)
     assert "rn:why:1:reserved" in payloads(reasons)
     assert len(reasons.flat_buttons()) <= 10, "a VK inline keyboard holds 10 buttons"
+    assert len(reasons.buttons) <= 6, "and 6 rows"
     await desk.press("rn:why:1:reserved")
 
     decided = await desk.storage.renewals.get(request.id)
@@ -193,3 +197,41 @@ async def test_in_a_forum_the_request_gets_its_topic_and_messages_there_decide(
 
     decided = await desk.storage.renewals.get(request.id)
     assert decided is not None and decided.status is RenewalStatus.RENEWED
+
+
+async def test_a_decision_whose_reader_answer_cannot_be_stored_is_not_kept(
+    make_desk: DeskFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = await make_desk()
+    request = await opened(desk)
+
+    async def broken(self: RenewalStaffDesk, request: RenewalRequest) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(RenewalStaffDesk, "tell_reader", broken)
+    await desk.press("rn:d14:1")
+
+    stored = await desk.storage.renewals.get(request.id)
+    assert stored is not None and stored.status is RenewalStatus.OPEN, "rolled back"
+    monkeypatch.undo()
+    await desk.press("rn:d14:1")
+    decided = await desk.storage.renewals.get(request.id)
+    assert decided is not None and decided.status is RenewalStatus.RENEWED
+    assert len(desk.telegram.replies_to(READER)) == 1
+
+
+async def test_renewals_lists_the_requests_waiting_for_a_decision(make_desk: DeskFactory) -> None:
+    desk = await make_desk()
+    await desk.staff_says("/renewals")
+    assert desk.texts()[-1] == "Все заявки на продление решены."
+    await opened(desk)
+    other = await desk.reader(VK_READER, "Олег Сидоров")
+    second = await desk.storage.renewals.create(other.id, "B-7", RenewalCause.FALLBACK)
+    await desk.renewal_desk.request_opened(second)
+    await desk.press("rn:d14:1")
+
+    await desk.staff_says("/renewals")
+
+    assert desk.texts()[-1] == (
+        "Заявки на продление, ждущие решения (1):\n№2 · Олег Сидоров · билет B-7 · 23.11.2026 12:00"
+    )

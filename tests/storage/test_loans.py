@@ -143,3 +143,15 @@ async def test_withdrawing_consent_erases_the_card_and_the_requests(
 
     assert await storage.cards.get(reader.id) is None
     assert await storage.renewals.get(request.id) is None
+
+
+async def test_open_requests_oldest_first_without_the_decided(
+    storage: Storage, reader: Reader
+) -> None:
+    first = await storage.renewals.create(reader.id, "1", RenewalCause.MANUAL)
+    second = await storage.renewals.create(reader.id, "2", RenewalCause.MANUAL)
+    third = await storage.renewals.create(reader.id, "3", RenewalCause.MANUAL)
+    await storage.renewals.refuse(second.id, "overdue", None, OLGA, T0)
+
+    assert [r.id for r in await storage.renewals.open_requests()] == [first.id, third.id]
+    assert [r.id for r in await storage.renewals.open_requests(limit=1)] == [first.id]

@@ -69,10 +69,13 @@ def card_buttons(
     if request.awaiting is not None:
         return ((Button(t("renewal-button-back"), pack(STAFF_ACTION, "back", number)),),)
     if refusing:
-        rows: list[tuple[Button, ...]] = [
-            (Button(t(f"renewal-why-{reason}"), pack(STAFF_ACTION, "why", number, str(reason))),)
+        reasons = [
+            Button(t(f"renewal-why-{reason}"), pack(STAFF_ACTION, "why", number, str(reason)))
             for reason in REFUSALS
         ]
+        # Two a row: with "Another reason" and "Back" that is 5 rows and 9 buttons, within
+        # VK's inline keyboard (6 rows, 10 buttons).
+        rows = [tuple(reasons[start : start + 2]) for start in range(0, len(reasons), 2)]
         rows.append(
             (
                 Button(t("renewal-button-other"), pack(STAFF_ACTION, "other", number)),

@@ -4,7 +4,7 @@ reason staff type in the request's thread."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from handlers.core.events import Event
@@ -12,7 +12,7 @@ from handlers.core.numbers import typed_number
 from handlers.core.payloads import Payload
 from handlers.core.staff_chat import event_key
 from handlers.loans.ils import Refusal
-from handlers.loans.ports import RenewalRequests
+from handlers.loans.ports import LoansTransactions, RenewalRequests
 from handlers.loans.staff.cards import REFUSALS
 from handlers.loans.staff.desk import RenewalStaffDesk
 from handlers.loans.wording import local_day
@@ -43,10 +43,12 @@ class Decisions:
         self,
         *,
         renewals: RenewalRequests,
+        transactions: LoansTransactions,
         desk: RenewalStaffDesk,
         clock: Callable[[], datetime],
     ) -> None:
         self._renewals = renewals
+        self._transactions = transactions
         self._desk = desk
         self._clock = clock
         self._t = desk.t
@@ -121,21 +123,35 @@ class Decisions:
         await self._desk.say(request, key, notice)
 
     async def _renew(self, request: RenewalRequest, until: date, staff: StaffMember) -> str:
-        decided = await self._renewals.renew(request.id, until, staff, self._clock())
-        return await self._after(request, decided)
+        now = self._clock()
+        return await self._decide(
+            request, lambda renewals: renewals.renew(request.id, until, staff, now)
+        )
 
     async def _refuse(
         self, request: RenewalRequest, reason: str | None, text: str | None, staff: StaffMember
     ) -> str:
-        decided = await self._renewals.refuse(request.id, reason, text, staff, self._clock())
-        return await self._after(request, decided)
+        now = self._clock()
+        return await self._decide(
+            request, lambda renewals: renewals.refuse(request.id, reason, text, staff, now)
+        )
 
-    async def _after(self, request: RenewalRequest, decided: RenewalRequest | None) -> str:
+    async def _decide(
+        self,
+        request: RenewalRequest,
+        decide: Callable[[RenewalRequests], Awaitable[RenewalRequest | None]],
+    ) -> str:
+        # The decision, the card's edit and the reader's answer are stored together: a crash
+        # never leaves a decided request whose reader is not told.
+        async with self._transactions.transaction() as work:
+            decided = await decide(work.renewals)
+            if decided is not None:
+                desk = self._desk.on(work.outbox)
+                await desk.show(decided)
+                await desk.tell_reader(decided)
         if decided is None:
             latest = await self._renewals.get(request.id)
             return self._decided_notice(latest) if latest else self._t("desk-stale-button")
-        await self._desk.show(decided)
-        await self._desk.tell_reader(decided)
         return self._t("renewal-notice-done", number=decided.id)
 
     async def _await(self, request: RenewalRequest, what: str, notice: str) -> str:

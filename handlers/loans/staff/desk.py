@@ -16,7 +16,7 @@ from handlers.core.replies import Reply
 from handlers.core.staff_chat import StaffChat
 from handlers.loans.ports import RenewalRequests
 from handlers.loans.staff.cards import refusal_words, render_card, topic_title
-from handlers.loans.wording import day_text
+from handlers.loans.wording import day_text, moment_text
 from storage.models import OutboxItem, Platform, RenewalRequest, RenewalStatus, StaffThread
 
 RENEWAL_KEY = "renewal"
@@ -45,8 +45,21 @@ class RenewalStaffDesk:
         self._catalog = catalog
         self._messengers = messengers
         self._config = config
+        self._clock = clock
         self.chat = StaffChat(outbox, config.staff_chat, clock)
         self.t: Translator = catalog.translator(catalog.default)
+
+    def on(self, outbox: Outbox) -> RenewalStaffDesk:
+        """The same desk, queueing through ``outbox`` (one unit of work's)."""
+        return RenewalStaffDesk(
+            renewals=self._renewals,
+            readers=self._readers,
+            outbox=outbox,
+            catalog=self._catalog,
+            messengers=self._messengers,
+            config=self._config,
+            clock=self._clock,
+        )
 
     @property
     def timezone(self) -> str:
@@ -90,6 +103,18 @@ class RenewalStaffDesk:
             dataclasses.replace(card, thread_id=topic_id),
             reader_id=request.reader_id,
             extra=extra,
+        )
+
+    async def list_line(self, request: RenewalRequest) -> str:
+        """One open request in the staff's list: number, reader, card, when it came."""
+        reader = await self._readers.get_by_id(request.reader_id)
+        name = (reader.display_name if reader else None) or self.t("renewal-reader-anonymous")
+        return self.t(
+            "renewal-list-line",
+            number=request.id,
+            name=name,
+            card=request.card_number,
+            at=moment_text(request.created_at, self.timezone),
         )
 
     async def say(self, request: RenewalRequest, key: str, text: str) -> None:
