@@ -175,6 +175,9 @@ async def test_forged_presses_and_unrelated_replies_change_nothing(
 
     for payload in ("rn:d14:999", "rn:d14:abc", "rn:why:1:nonsense", "rn:zzz:1", "rn:d14"):
         await desk.press(payload)
+    posts = len(desk.texts())
+    await desk.staff_says("Кто возьмёт эту заявку?", reply_to=1)
+    assert len(desk.texts()) == posts, "colleagues' talk in the thread gets no answer"
     await desk.staff_says("15.01.2027", reply_to=1)
 
     stored = await desk.storage.renewals.get(request.id)
@@ -182,6 +185,11 @@ async def test_forged_presses_and_unrelated_replies_change_nothing(
     assert desk.staff_messenger.notices == ["Эта кнопка устарела."] * 5
     assert desk.texts()[-1] == "Чтобы решить заявку №1, нажмите кнопку на её карточке."
     assert desk.telegram.replies_to(READER) == []
+    await desk.press("rn:d30:1")
+    posts = len(desk.texts())
+    await desk.staff_says("Готово, спасибо", reply_to=1)
+    await desk.staff_says("20.01.2027", reply_to=1)
+    assert desk.texts()[posts:] == ["Заявку №1 уже решил(а) Мария Иванова"]
 
 
 async def test_in_a_forum_the_request_gets_its_topic_and_messages_there_decide(
