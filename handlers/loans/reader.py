@@ -2,52 +2,45 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from handlers.core import forms
 from handlers.core.config import ServiceConfig
 from handlers.core.features import Command, MenuEntry, ReaderFeature
-from handlers.core.menu import MENU_MAIN, menu_payload, refuse_button
-from handlers.core.messenger import DeliveryError, Messenger
+from handlers.core.menu import MENU_MAIN, refuse_button
+from handlers.core.messenger import Messenger
 from handlers.core.payloads import Payload, pack
-from handlers.core.replies import Button, Reply
+from handlers.core.replies import Button
 from handlers.core.turn import Turn
-from handlers.loans.form import CARD_LIMIT, RENEW_FORM, validate_card
-from handlers.loans.ils import Ils, IlsUnavailable, Loan, PatronStatus, Renewal
+from handlers.loans.buttons import (
+    ACTION,
+    ASK,
+    LINK,
+    LOANS_ITEM,
+    LOANS_MENU,
+    UNLINK,
+    UNLINK_YES,
+)
+from handlers.loans.form import RENEW_FORM
+from handlers.loans.ils import Ils, IlsUnavailable, Loan, Renewal
+from handlers.loans.linking import FLOW_CARD, FLOW_PIN, CardLinking
+from handlers.loans.patience import patiently
 from handlers.loans.ports import LibraryCards, RenewalDesk, RenewalRequests
 from handlers.loans.reminders.choices import SHOW as REMINDER_SETTINGS
 from handlers.loans.reminders.refs import loan_ref
-from handlers.loans.wording import loan_line, local_day, patron_text, renewal_text
+from handlers.loans.wording import loan_line, local_day, renewal_text
 from storage.models import Platform, RenewalCause, RenewalRequest, RequestedLoan
 
 log = logging.getLogger(__name__)
 
-LOANS_ITEM = "loans"
-ACTION = "ln"
-FLOW_CARD = "loans-card"
-FLOW_PIN = "loans-pin"
 PAGE_SIZE = 4
 """Loans per page: with their buttons, "Renew all", the page arrows and the menu button, a
 page stays within VK's inline keyboard (6 rows, 10 buttons)."""
-ILS_PATIENCE = 30.0
-"""Seconds a call to the circulation system may take before the request goes to staff."""
 SNAPSHOT = "loans"
 """The dialog-state key of the loans last listed: what the buttons' numbers point at."""
-PIN_LIMIT = 64
-
-LOANS_MENU = menu_payload(LOANS_ITEM)
-LINK = pack(ACTION, "link")
-UNLINK = pack(ACTION, "unlink")
-UNLINK_YES = pack(ACTION, "unlinkyes")
-ASK = pack(ACTION, "ask")
-
-T = TypeVar("T")
 
 
 class LoansReader:
@@ -73,6 +66,7 @@ class LoansReader:
         self._messengers = messengers
         self._config = config
         self._clock = clock
+        self._linking = CardLinking(cards=cards, ils=ils, messengers=messengers, config=config)
 
     def feature(self) -> ReaderFeature:
         return ReaderFeature(
@@ -84,7 +78,7 @@ class LoansReader:
             menu=(MenuEntry(LOANS_ITEM, "menu-loans", row=30, run=self._show, needs_consent=True),),
             forms={RENEW_FORM.name: RENEW_FORM},
             submit=self._submit,
-            flows={FLOW_CARD: self._on_card, FLOW_PIN: self._on_pin},
+            flows={FLOW_CARD: self._linking.on_card, FLOW_PIN: self._linking.on_pin},
             secret_flows=frozenset({FLOW_PIN}),
             leave=self._leave,
         )
@@ -119,7 +113,7 @@ class LoansReader:
             )
             return
         try:
-            loans = await self._ask_ils(self._ils.loans(card.number))
+            loans = await patiently(self._ils.loans(card.number))
         except IlsUnavailable as error:
             log.warning("loans of a card not listed: %s", error)
             turn.say(
@@ -192,7 +186,7 @@ class LoansReader:
     async def _press(self, turn: Turn, payload: Payload) -> None:
         what = payload.arg(0)
         if what == "link":
-            self._ask_card(turn)
+            self._linking.ask_card(turn)
         elif what == "unlink":
             turn.say(
                 turn.t("loans-unlink-confirm"),
@@ -239,7 +233,7 @@ class LoansReader:
             return
         loan = listed[index]
         try:
-            result = await self._ask_ils(self._ils.renew(card.number, loan.loan_id))
+            result = await patiently(self._ils.renew(card.number, loan.loan_id))
         except IlsUnavailable as error:
             log.warning("renewal not made: %s", error)
             await self._fall_back(turn, card.number, [loan])
@@ -253,7 +247,7 @@ class LoansReader:
             await self._stale(turn)
             return
         try:
-            results = await self._ask_ils(self._ils.renew_all(card.number))
+            results = await patiently(self._ils.renew_all(card.number))
         except IlsUnavailable as error:
             log.warning("renewal of all loans not made: %s", error)
             await self._fall_back(turn, card.number, listed)
@@ -272,7 +266,7 @@ class LoansReader:
             await self._stale(turn)
             return
         try:
-            loans = await self._ask_ils(self._ils.loans(card.number))
+            loans = await patiently(self._ils.loans(card.number))
         except IlsUnavailable as error:
             log.warning("loans of a card not listed: %s", error)
             turn.say(
@@ -344,110 +338,6 @@ class LoansReader:
             turn.reader.id, card, cause, items=given.get("items") or None
         )
         await self._announce(turn, request, "loans-asked")
-
-    # --- Linking a card -----------------------------------------------------------------
-
-    def _ask_card(self, turn: Turn) -> None:
-        forms.finish(turn)
-        turn.state.flow = FLOW_CARD
-        turn.say(turn.t("loans-card-prompt"), (turn.button("loans-cancel", LOANS_MENU),))
-
-    async def _on_card(self, turn: Turn) -> None:
-        text = (turn.event.text or "").strip()
-        if not text or len(text) > CARD_LIMIT or validate_card(text) is not None:
-            turn.say(turn.t("renew-card-invalid"), (turn.button("loans-cancel", LOANS_MENU),))
-            return
-        if self._ils is None:
-            await self._link(turn, text)
-            return
-        if not self._ils.needs_pin:
-            await self._verify(turn, text, None)
-            return
-        turn.state.flow = FLOW_PIN
-        turn.state.data["card"] = text
-        hint = "loans-pin-prompt" if _deletes_readers_messages(turn) else "loans-pin-prompt-vk"
-        turn.say(turn.t(hint), (turn.button("loans-cancel", LOANS_MENU),))
-
-    async def _on_pin(self, turn: Turn) -> None:
-        # The PIN goes to the circulation system and nowhere else: it is not kept in the
-        # dialog state or the conversation log (the flow is secret), and not echoed.
-        pin = (turn.event.text or "").strip()
-        card = turn.state.data.get("card")
-        deleted = await self._delete_pin_message(turn)
-        if not isinstance(card, str) or not pin or len(pin) > PIN_LIMIT:
-            forms.finish(turn)
-            turn.say(turn.t("loans-pin-invalid"), (turn.button("loans-link", LINK),))
-            return
-        await self._verify(turn, card, pin)
-        if deleted:
-            turn.replies[-1:] = [
-                _with_note(reply, turn.t("loans-pin-deleted")) for reply in turn.replies[-1:]
-            ]
-
-    async def _verify(self, turn: Turn, card: str, pin: str | None) -> None:
-        assert self._ils is not None
-        forms.finish(turn)
-        try:
-            check = await self._ask_ils(self._ils.verify(card, pin))
-        except IlsUnavailable as error:
-            log.warning("a card was not checked: %s", error)
-            turn.say(turn.t("loans-ils-down-link"), (turn.button("back-to-menu", MENU_MAIN),))
-            return
-        if check.status in (PatronStatus.OK, PatronStatus.BLOCKED):
-            await self._link(turn, card, name=check.name)
-            if check.status is PatronStatus.BLOCKED:
-                turn.say(patron_text(turn.t, check.status))
-        else:
-            turn.say(
-                patron_text(turn.t, check.status),
-                (turn.button("loans-link", LINK),),
-                (turn.button("back-to-menu", MENU_MAIN),),
-            )
-        if check.message:
-            message = " ".join(check.message.split())
-            turn.say(turn.t("loans-library-says", message=message))
-
-    async def _link(self, turn: Turn, card: str, name: str | None = None) -> None:
-        forms.finish(turn)
-        days = self._config.loans.reminder_days
-        await self._cards.link(turn.reader.id, card, days)
-        text = turn.t("loans-linked", card=card)
-        if name:
-            text = turn.t("loans-linked-name", card=card, name=name)
-        turn.say(
-            text,
-            (turn.button("loans-back", LOANS_MENU),),
-            (turn.button("back-to-menu", MENU_MAIN),),
-        )
-
-    async def _delete_pin_message(self, turn: Turn) -> bool:
-        event = turn.event
-        messenger = self._messengers.get(event.platform)
-        if messenger is None or event.message_id is None or not _deletes_readers_messages(turn):
-            return False
-        try:
-            await messenger.delete(event.address, event.message_id)
-        except DeliveryError as error:
-            log.info("the message with a PIN was not deleted: %s", type(error).__name__)
-            return False
-        return True
-
-    async def _ask_ils(self, call: Awaitable[T]) -> T:
-        """A call to the circulation system; slowness counts as being down."""
-        try:
-            return await asyncio.wait_for(call, ILS_PATIENCE)
-        except TimeoutError:
-            raise IlsUnavailable("the circulation system did not answer in time") from None
-
-
-def _deletes_readers_messages(turn: Turn) -> bool:
-    """Telegram lets a bot delete a user's message in a private chat; VK does not let a
-    community delete a reader's message in its dialog."""
-    return turn.event.platform is Platform.TELEGRAM
-
-
-def _with_note(reply: Reply, note: str) -> Reply:
-    return replace(reply, text=f"{reply.text}\n\n{note}")
 
 
 def _token(loans: Sequence[Loan]) -> str:

@@ -46,10 +46,15 @@ def reason_text(t: Translator, refusal: Refusal | str | None) -> str:
 
 
 def loan_line(t: Translator, number: int, loan: Loan, today: date, timezone: str) -> str:
+    """The loan in a list; an overdue one marked, and one the system already said it will not
+    renew with the reason, so the reader knows before pressing."""
     due = day_text(t, loan.due, timezone)
     if local_day(loan.due, timezone) < today:
         return t("loans-line-overdue", number=number, title=short_title(loan.title), due=due)
-    return t("loans-line", number=number, title=short_title(loan.title), due=due)
+    line = t("loans-line", number=number, title=short_title(loan.title), due=due)
+    if loan.refusal is not None:
+        line += "\n" + t("loans-line-refusal", reason=reason_text(t, loan.refusal))
+    return line
 
 
 def renewal_text(t: Translator, result: Renewal, timezone: str) -> str:

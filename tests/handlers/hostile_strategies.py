@@ -111,7 +111,18 @@ hostile_text: st.SearchStrategy[str] = st.one_of(
 )
 """Texts a reader or staff member might send, from odd to malicious."""
 
-PAYLOAD_ACTIONS = ("menu", "consent", "lang", "forget", "privacy", "form", "start", "ask", "tk")
+PAYLOAD_ACTIONS = (
+    "menu",
+    "consent",
+    "lang",
+    "forget",
+    "privacy",
+    "form",
+    "start",
+    "ask",
+    "tk",
+    "ln",
+)
 
 forged_payload: st.SearchStrategy[str] = st.one_of(
     pieces(40),
@@ -120,7 +131,9 @@ forged_payload: st.SearchStrategy[str] = st.one_of(
         st.lists(
             st.one_of(
                 st.sampled_from(PAYLOAD_ACTIONS),
-                st.sampled_from(("yes", "no", "show", "rate", "add", "cancel", "send", "back")),
+                st.sampled_from(
+                    ("yes", "no", "show", "rate", "add", "cancel", "send", "back", "one", "page")
+                ),
                 st.sampled_from(ODD_NUMBERS),
                 pieces(6),
             ),

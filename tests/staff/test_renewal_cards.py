@@ -3,12 +3,17 @@ first decision winning, and the reader told the outcome in their language."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from handlers.core.replies import Reply
 from handlers.loans.ports import RenewalDesk
 from handlers.loans.staff.desk import RenewalStaffDesk
 from storage.models import Address, Platform, RenewalCause, RenewalRequest, RenewalStatus
+from tests.handlers.hostile_strategies import hostile_text
 from tests.staff.conftest import VK_STAFF, Desk, DeskFactory
 
 READER = Address(Platform.TELEGRAM, 42)
@@ -175,6 +180,9 @@ async def test_forged_presses_and_unrelated_replies_change_nothing(
 
     for payload in ("rn:d14:999", "rn:d14:abc", "rn:why:1:nonsense", "rn:zzz:1", "rn:d14"):
         await desk.press(payload)
+    posts = len(desk.texts())
+    await desk.staff_says("Кто возьмёт эту заявку?", reply_to=1)
+    assert len(desk.texts()) == posts, "colleagues' talk in the thread gets no answer"
     await desk.staff_says("15.01.2027", reply_to=1)
 
     stored = await desk.storage.renewals.get(request.id)
@@ -182,6 +190,11 @@ async def test_forged_presses_and_unrelated_replies_change_nothing(
     assert desk.staff_messenger.notices == ["Эта кнопка устарела."] * 5
     assert desk.texts()[-1] == "Чтобы решить заявку №1, нажмите кнопку на её карточке."
     assert desk.telegram.replies_to(READER) == []
+    await desk.press("rn:d30:1")
+    posts = len(desk.texts())
+    await desk.staff_says("Готово, спасибо", reply_to=1)
+    await desk.staff_says("20.01.2027", reply_to=1)
+    assert desk.texts()[posts:] == ["Заявку №1 уже решил(а) Мария Иванова"]
 
 
 async def test_in_a_forum_the_request_gets_its_topic_and_messages_there_decide(
@@ -235,3 +248,28 @@ async def test_renewals_lists_the_requests_waiting_for_a_decision(make_desk: Des
     assert desk.texts()[-1] == (
         "Заявки на продление, ждущие решения (1):\n№2 · Олег Сидоров · билет B-7 · 23.11.2026 12:00"
     )
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    texts=st.lists(hostile_text, min_size=1, max_size=6),
+    awaiting=st.sampled_from(["rn:date:1", "rn:other:1", "rn:back:1"]),
+)
+async def test_no_hostile_date_or_reason_fails_the_staff_event(
+    make_desk: DeskFactory,
+    caplog: pytest.LogCaptureFixture,
+    texts: list[str],
+    awaiting: str,
+) -> None:
+    desk = await make_desk()
+    await opened(desk)
+    await desk.press(awaiting)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        for text in texts:
+            await desk.staff_says(text, reply_to=1)
+    assert [r.message for r in caplog.records if "failed" in r.message] == [], texts

@@ -10,9 +10,9 @@ from handlers.core.i18n import Translator, days_count
 from handlers.core.menu import MENU_MAIN
 from handlers.core.payloads import pack
 from handlers.core.replies import Button, Reply
+from handlers.loans.buttons import ACTION as LOANS_ACTION
+from handlers.loans.buttons import ASK, LOANS_MENU
 from handlers.loans.ils import Loan
-from handlers.loans.reader import ACTION as LOANS_ACTION
-from handlers.loans.reader import ASK, LOANS_MENU
 from handlers.loans.reminders.choices import SHOW
 from handlers.loans.reminders.refs import loan_ref
 from handlers.loans.wording import day_text, short_title

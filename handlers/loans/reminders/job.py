@@ -3,7 +3,6 @@ due date, a reminder before the loan is due and a notice once it is overdue."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from handlers.core.i18n import Catalog
 from handlers.core.ports import Readers
 from handlers.core.replies import Reply
 from handlers.loans.ils import Ils, IlsUnavailable, Loan
+from handlers.loans.patience import patiently
 from handlers.loans.ports import LibraryCards, RenewalRequests
 from handlers.loans.reminders.compose import (
     Renewed,
@@ -38,9 +38,6 @@ log = logging.getLogger(__name__)
 
 Row = tuple[str, Address, dict[str, Any]]
 _Render = Callable[[Sequence[Loan]], Reply]
-
-ILS_PATIENCE = 30.0
-"""Seconds one card's loans may take; a slower circulation system counts as down."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +177,4 @@ class LoanReminders:
     async def _loans(self, card: str) -> Sequence[Loan]:
         if self._ils is None:
             return ()
-        try:
-            return await asyncio.wait_for(self._ils.loans(card), ILS_PATIENCE)
-        except TimeoutError:
-            raise IlsUnavailable("the circulation system did not answer in time") from None
+        return await patiently(self._ils.loans(card))

@@ -9,8 +9,8 @@ from handlers.core.menu import MENU_MAIN, refuse_button
 from handlers.core.payloads import Payload
 from handlers.core.replies import Button
 from handlers.core.turn import Turn
+from handlers.loans.buttons import LINK, LOANS_MENU
 from handlers.loans.ports import LibraryCards
-from handlers.loans.reader import LINK, LOANS_MENU
 from handlers.loans.reminders.choices import ACTION, OFF, ON, choices, set_payload
 
 

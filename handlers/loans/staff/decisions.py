@@ -91,8 +91,12 @@ class Decisions:
             return False
         key = f"renewal:{request.id}:reply:{event_key(event)}"
         text = (event.text or "").strip()
+        # Colleagues may talk in a request's thread; only what looks meant for the bot (a
+        # date, or the answer it asked for) gets an answer.
+        looks_like_date = parse_date(text) is not None
         if request.status is not RenewalStatus.OPEN:
-            await self._desk.say(request, key, self._decided_notice(request))
+            if looks_like_date:
+                await self._desk.say(request, key, self._decided_notice(request))
         elif request.awaiting == "date":
             await self._typed_date(request, key, text, staff)
         elif request.awaiting == "reason" and text:
@@ -103,7 +107,7 @@ class Decisions:
             else:
                 notice = await self._refuse(request, None, text, staff)
                 await self._desk.say(request, key, notice)
-        elif text:
+        elif looks_like_date:
             await self._desk.say(request, key, self._t("renewal-press-first", number=request.id))
         return True
 
