@@ -122,6 +122,7 @@ PAYLOAD_ACTIONS = (
     "ask",
     "tk",
     "ln",
+    "lr",
 )
 
 forged_payload: st.SearchStrategy[str] = st.one_of(
@@ -132,7 +133,10 @@ forged_payload: st.SearchStrategy[str] = st.one_of(
             st.one_of(
                 st.sampled_from(PAYLOAD_ACTIONS),
                 st.sampled_from(
-                    ("yes", "no", "show", "rate", "add", "cancel", "send", "back", "one", "page")
+                    (
+                        *("yes", "no", "show", "rate", "add", "cancel", "send", "back", "one"),
+                        *("page", "due", "dueall", "set", "off", "on"),
+                    )
                 ),
                 st.sampled_from(ODD_NUMBERS),
                 pieces(6),
