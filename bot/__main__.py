@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_migrate(settings) if args.command == "migrate" else _run(settings))
     except KeyboardInterrupt:
         pass
+    except SettingsError as error:
+        # Settings found unusable only at start (an ILS backend this build lacks).
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
     except (OSError, SQLAlchemyError) as error:
         # Start-up failures outside our control (database down, port taken) get one line;
         # the details go to the log for the administrator.

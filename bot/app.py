@@ -17,6 +17,7 @@ from bot.arrivals.poller import FeedPoller
 from bot.arrivals.schedule import add_feed_job, feed_trigger
 from bot.arrivals.subject_settings import load_subjects
 from bot.features import Wiring
+from bot.ils import build_ils
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
@@ -33,6 +34,7 @@ from bot.vk.factory import VkAdapter
 from bot.vk.longpoll import LongPollRunner
 from handlers.core.config import (
     LibraryProfile,
+    LoanPolicy,
     ReaderPolicy,
     ServiceConfig,
     TicketPolicy,
@@ -42,6 +44,8 @@ from handlers.core.features import Command
 from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
 from handlers.core.router import EventRouter
+from handlers.loans.ils import Ils
+from handlers.loans.reminders.job import LoanReminders
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -77,6 +81,10 @@ def service_config(settings: Settings) -> ServiceConfig:
             opens=settings.library_opens,
             closes=settings.library_closes,
             holidays_country=settings.holidays_country,
+        ),
+        loans=LoanPolicy(
+            reminder_days=settings.loan_reminder_days,
+            reminder_time=settings.loan_reminder_time,
         ),
         tickets=TicketPolicy(
             deadline_days={
@@ -136,6 +144,8 @@ class Application:
         self._storage: Storage | None = None
         self._sender: OutboxSender | None = None
         self._reminders: StaffReminders | None = None
+        self._ils: Ils | None = None
+        self._loan_reminders: LoanReminders | None = None
 
     @property
     def storage(self) -> Storage:
@@ -150,6 +160,13 @@ class Application:
         return self._reminders
 
     @property
+    def loan_reminders(self) -> LoanReminders:
+        """Readers' due-date reminders (the scheduler runs them daily; tests call them with a
+        clock of their own)."""
+        assert self._loan_reminders is not None, "the application is not started"
+        return self._loan_reminders
+
+    @property
     def sender(self) -> OutboxSender:
         assert self._sender is not None, "the application is not started"
         return self._sender
@@ -159,6 +176,7 @@ class Application:
         url = settings.database_url.get_secret_value()
         await upgrade(url)
         storage = self._storage = Storage.open(url, self.clock)
+        self._ils = build_ils(settings, self.clock)
         self._build_messengers()
         catalog = Catalog(default=settings.default_language)
         config = service_config(settings)
@@ -176,6 +194,8 @@ class Application:
             transactions=transactions,
             subjects=load_subjects(settings.arrivals_subjects_file),
             max_import_bytes=settings.arrivals_import_max_mb * 1024 * 1024,
+            loans_transactions=transactions,
+            ils=self._ils,
         )
         desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
@@ -185,7 +205,7 @@ class Application:
             clock=self.clock,
             tuning=SenderTuning(lease_seconds=settings.outbox_lease_seconds),
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
-            on_sent=desk.on_sent,
+            on_sent=wiring.after_send(desk),
             before_send=desk.before_send,
         )
         reader = wiring.reader_service(desk)
@@ -193,6 +213,7 @@ class Application:
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )
+        self._loan_reminders = wiring.loan_reminders()
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
         handle = router.handle
         web_app = web.Application() if settings.needs_web_server else None
@@ -209,6 +230,8 @@ class Application:
             settings.library_timezone,
             settings.retention_days,
             self._reminders,
+            loans=self._loan_reminders,
+            loan_reminders_at=settings.loan_reminder_time,
             clock=self.clock,
         )
         if settings.arrivals_feed_url:
@@ -312,5 +335,7 @@ class Application:
             await self._bot.session.close()
         if self._vk is not None:
             await self._vk.close()
+        if self._ils is not None:
+            await self._ils.close()
         if self._storage is not None:
             await self._storage.close()

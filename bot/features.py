@@ -5,7 +5,7 @@ Adding a feature means a package under ``handlers/`` and its line here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.arrivals.importer import ArrivalImporter
@@ -30,13 +30,20 @@ from handlers.core.ports import (
 )
 from handlers.core.reader_service import ReaderService
 from handlers.core.staff_service import StaffService
-from handlers.loans.reader import Renewals
+from handlers.loans.ils import Ils
+from handlers.loans.ports import LibraryCards, LoansTransactions, RenewalRequests
+from handlers.loans.reader import LoansReader
+from handlers.loans.reminders.job import LoanReminders
+from handlers.loans.reminders.ports import ReminderLedger
+from handlers.loans.reminders.settings import ReminderSettings
+from handlers.loans.staff.desk import RenewalStaffDesk
+from handlers.loans.staff.feature import loans_staff
 from handlers.privacy.reader import FirstContact
 from handlers.reference.reader.feature import reference_reader
 from handlers.reference.staff.desk import StaffDeskService
 from handlers.reference.staff.feature import reference_staff
 from storage.database import Storage
-from storage.models import Platform
+from storage.models import OutboxItem, Platform
 from storage.types import Clock, utcnow
 
 DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -57,6 +64,10 @@ class Wiring:
     templates: Templates
     profiles: StaffProfiles
     transactions: Transactions
+    cards: LibraryCards
+    renewals: RenewalRequests
+    loans_transactions: LoansTransactions
+    reminder_ledger: ReminderLedger
     catalog: Catalog
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
@@ -64,6 +75,8 @@ class Wiring:
     clock: Clock = utcnow
     subjects: SubjectMap = field(default_factory=SubjectMap)
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    ils: Ils | None = None
+    """The library's circulation system; None for the manual backend (staff renew)."""
 
     @classmethod
     def over(
@@ -78,6 +91,8 @@ class Wiring:
         transactions: Transactions | None = None,
         subjects: SubjectMap | None = None,
         max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
+        loans_transactions: LoansTransactions | None = None,
+        ils: Ils | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -89,6 +104,10 @@ class Wiring:
             templates=storage.templates,
             profiles=storage.staff,
             transactions=transactions or storage,
+            cards=storage.cards,
+            renewals=storage.renewals,
+            loans_transactions=loans_transactions or storage,
+            reminder_ledger=storage.loan_reminders,
             catalog=catalog,
             messengers=messengers,
             config=config,
@@ -96,6 +115,7 @@ class Wiring:
             clock=clock,
             subjects=subjects or SubjectMap(),
             max_import_bytes=max_import_bytes,
+            ils=ils,
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -107,6 +127,41 @@ class Wiring:
             config=self.config,
             clock=self.clock,
         )
+
+    def renewal_desk(self) -> RenewalStaffDesk:
+        """Renewal requests' side of the staff chat; it keeps no state, so each caller may
+        have its own."""
+        return RenewalStaffDesk(
+            renewals=self.renewals,
+            readers=self.readers,
+            outbox=self.outbox,
+            catalog=self.catalog,
+            messengers=self.messengers,
+            config=self.config,
+            clock=self.clock,
+        )
+
+    def loan_reminders(self) -> LoanReminders:
+        """The daily due-date reminders and overdue notices (the scheduler runs them)."""
+        return LoanReminders(
+            cards=self.cards,
+            renewals=self.renewals,
+            readers=self.readers,
+            ledger=self.reminder_ledger,
+            ils=self.ils,
+            catalog=self.catalog,
+            config=self.config,
+        )
+
+    def after_send(self, desk: StaffDeskService) -> Callable[[OutboxItem, int], Awaitable[None]]:
+        """The outbox sender's after-send hook: each staff side records its sent posts."""
+        renewal_desk = self.renewal_desk()
+
+        async def on_sent(item: OutboxItem, message_id: int) -> None:
+            await desk.on_sent(item, message_id)
+            await renewal_desk.on_sent(item, message_id)
+
+        return on_sent
 
     def reader_features(self, desk: StaffDesk) -> list[ReaderFeature]:
         return [
@@ -121,8 +176,17 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
-            Renewals(
-                outbox=self.outbox, catalog=self.catalog, config=self.config, clock=self.clock
+            LoansReader(
+                cards=self.cards,
+                renewals=self.renewals,
+                desk=self.renewal_desk(),
+                ils=self.ils,
+                messengers=self.messengers,
+                config=self.config,
+                clock=self.clock,
+            ).feature(),
+            ReminderSettings(
+                cards=self.cards, config=self.config, manual=self.ils is None
             ).feature(),
             Browsing(self.arrivals, self.subjects).feature(),
         ]
@@ -150,6 +214,12 @@ class Wiring:
                 messengers=self.messengers,
                 max_file_bytes=self.max_import_bytes,
             ).feature(),
+            loans_staff(
+                desk=self.renewal_desk(),
+                renewals=self.renewals,
+                transactions=self.loans_transactions,
+                clock=self.clock,
+            ),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -75,18 +75,26 @@ class DeskJob:
         log.info("%s: %d", getattr(self._duty, "__name__", "desk job"), count)
 
 
+class LoanReminderJobs(Protocol):
+    async def run(self, now: datetime) -> int: ...
+
+
 def build_scheduler(
     storage: Storage,
     timezone: str,
     retention_days: int,
     staff: StaffJobs,
     *,
+    loans: LoanReminderJobs | None = None,
+    loan_reminders_at: time = time(10, 0),
     clock: Clock = utcnow,
 ) -> AsyncIOScheduler:
     """A scheduler with the deployment's jobs; the caller starts and shuts it down.
 
     Reminders run at the top of every hour (their outbox keys are per hour, so a run repeated
-    after a restart posts nothing twice); answered tickets are closed hourly too.
+    after a restart posts nothing twice); answered tickets are closed hourly too. Readers'
+    due-date reminders (``loans``) run daily at ``loan_reminders_at``, library time: each is
+    recorded once per loan and due date, so a repeated run sends nothing twice.
     """
     scheduler = AsyncIOScheduler(
         timezone=ZoneInfo(timezone),
@@ -116,4 +124,15 @@ def build_scheduler(
         id="auto-close",
         replace_existing=True,
     )
+    if loans is not None:
+        scheduler.add_job(
+            DeskJob(loans.run, clock).run,
+            CronTrigger(
+                hour=loan_reminders_at.hour,
+                minute=loan_reminders_at.minute,
+                timezone=ZoneInfo(timezone),
+            ),
+            id="loan-reminders",
+            replace_existing=True,
+        )
     return scheduler

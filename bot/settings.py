@@ -33,6 +33,15 @@ class KohaAuth(StrEnum):
     BASIC = "basic"
 
 
+class IlsBackend(StrEnum):
+    """Where loans are renewed: by staff (``manual``), or in the library's circulation system."""
+
+    MANUAL = "manual"
+    KOHA = "koha"
+    SIP2 = "sip2"
+    DEMO = "demo"
+
+
 class SettingsError(Exception):
     """The configuration cannot start the bot; the message says what to set."""
 
@@ -81,6 +90,10 @@ class Settings(BaseSettings):
     auto_close_days: int = Field(default=7, ge=1, le=365)
     untaken_reminder_minutes: int = Field(default=120, ge=5, le=10_080)
     note_prefix: str = Field(default="!", min_length=1, max_length=5)
+
+    ils_backend: IlsBackend = IlsBackend.MANUAL
+    loan_reminder_days: int = Field(default=3, ge=1, le=30)
+    loan_reminder_time: time = time(10, 0)
 
     staff_chat: Annotated[Address | None, NoDecode] = None
     staff_user_ids: Annotated[list[Address], NoDecode] = Field(default_factory=list)

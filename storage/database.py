@@ -14,13 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from storage.arrivals import ArrivalRepository
+from storage.cards import LibraryCardRepository
 from storage.connectable import BoundConnection
 from storage.conversations import ConversationRepository
 from storage.cursors import PollCursorRepository
 from storage.dialogs import DialogRepository
 from storage.erasure import RetentionRepository
+from storage.loan_reminders import SentLoanReminderRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
+from storage.renewals import RenewalRepository
 from storage.staff import StaffProfileRepository
 from storage.templates import TemplateRepository
 from storage.tickets import TicketRepository
@@ -99,9 +102,10 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
     ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles),
-    ``cursors`` (how far each update feed was processed), ``retention`` and ``arrivals``.
-    Each of their calls is a transaction of its own; :meth:`transaction` groups writes that
-    must agree.
+    ``cursors`` (how far each update feed was processed), ``retention``, ``arrivals``,
+    ``cards`` (linked library cards), ``renewals`` (renewal requests staff handle) and
+    ``loan_reminders`` (the loan reminders sent). Each of their calls is a transaction of its
+    own; :meth:`transaction` groups writes that must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -121,6 +125,9 @@ class Storage:
         self.cursors = PollCursorRepository(engine, clock)
         self.retention = RetentionRepository(engine)
         self.arrivals = ArrivalRepository(engine, clock)
+        self.cards = LibraryCardRepository(engine, clock)
+        self.renewals = RenewalRepository(engine, clock)
+        self.loan_reminders = SentLoanReminderRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -1,7 +1,8 @@
 """Erasing personal data: a reader who asked to be forgotten, and whatever is past retention.
 
 Both run in one transaction and delete every row that holds a reader's words, files or ids:
-the reader, their conversation log and dialog state, their tickets with everything attached
+the reader, their conversation log and dialog state, their linked library card, renewal
+requests and the record of loan reminders sent to them, their tickets with everything attached
 (messages, status history, staff-chat links, search entries, staff-chat posts in the outbox)
 and the outbox rows addressed to or about them. An erased ticket leaves only an anonymous
 record (:data:`storage.schema.anonymous_tickets`) for statistics.
@@ -24,9 +25,12 @@ from storage.models import Address, ErasedTicket, OutboxStatus, Platform, PurgeC
 from storage.schema import (
     anonymous_tickets,
     dialog_states,
+    library_cards,
     messages,
     outbox,
     readers,
+    renewal_requests,
+    sent_loan_reminders,
     staff_message_links,
     tickets,
 )
@@ -60,6 +64,11 @@ async def erase_reader_data(conn: AsyncConnection, reader_id: int) -> list[Erase
     await conn.execute(delete(outbox).where(or_(outbox.c.reader_id == reader_id, same_address)))
     erased = await erase_tickets(conn, tickets.c.reader_id == reader_id, FORGOTTEN)
     await conn.execute(delete(messages).where(messages.c.reader_id == reader_id))
+    await conn.execute(delete(library_cards).where(library_cards.c.reader_id == reader_id))
+    await conn.execute(delete(renewal_requests).where(renewal_requests.c.reader_id == reader_id))
+    await conn.execute(
+        delete(sent_loan_reminders).where(sent_loan_reminders.c.reader_id == reader_id)
+    )
     return erased
 
 
@@ -101,12 +110,16 @@ async def _posts(
 
 async def purge_before(conn: AsyncConnection, cutoff: datetime) -> PurgeCounts:
     """Delete what is older than ``cutoff`` (in the caller's transaction): conversation log
-    entries, tickets with no activity since (anonymous records stay), dialog states left
-    untouched since, and outbox rows settled (sent, failed, cancelled) that were created
-    before it."""
+    entries, tickets with no activity since (anonymous records stay), dialog states, renewal
+    requests and linked library cards left untouched since, loan reminder records made before
+    it, and outbox rows settled (sent,
+    failed, cancelled) that were created before it."""
     log = await conn.execute(delete(messages).where(messages.c.created_at < cutoff))
     expired = await erase_tickets(conn, tickets.c.updated_at < cutoff, EXPIRED)
     states = await conn.execute(delete(dialog_states).where(dialog_states.c.updated_at < cutoff))
+    await conn.execute(delete(renewal_requests).where(renewal_requests.c.updated_at < cutoff))
+    await conn.execute(delete(library_cards).where(library_cards.c.updated_at < cutoff))
+    await conn.execute(delete(sent_loan_reminders).where(sent_loan_reminders.c.created_at < cutoff))
     settled = await conn.execute(
         delete(outbox).where(outbox.c.status.in_(SETTLED), outbox.c.created_at < cutoff)
     )

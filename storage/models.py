@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -262,3 +262,80 @@ class PurgeCounts:
     tickets: int = 0
     outbox_rows: int = 0
     dialog_states: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryCard:
+    """The library card a reader linked: its number only (a PIN is never stored)."""
+
+    reader_id: int
+    number: str
+    linked_at: datetime
+    reminder_days: int | None
+    """How many days before a due date the reader wants a reminder; None: no reminders."""
+
+
+class RenewalStatus(enum.StrEnum):
+    OPEN = "open"
+    RENEWED = "renewed"
+    REFUSED = "refused"
+
+
+class RenewalCause(enum.StrEnum):
+    """Why staff renew by hand."""
+
+    MANUAL = "manual"
+    """The library's circulation system has no API (the manual backend)."""
+    FALLBACK = "fallback"
+    """The circulation system was down or did not answer in time."""
+
+
+class ReminderKind(enum.StrEnum):
+    DUE = "due"
+    """A loan is due within the reader's chosen number of days."""
+    OVERDUE = "overdue"
+    RENEWED_UNTIL = "until"
+    """The manual backend: staff renewed a request until a date that is now near."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoanMark:
+    """One loan's due date, announced once per kind: what a sent reminder is recorded as."""
+
+    kind: ReminderKind
+    loan: str
+    """A digest of the loan's id in the circulation system (or of a renewal request)."""
+    due_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedLoan:
+    """A loan a renewal request names, as the circulation system last showed it."""
+
+    loan_id: str
+    title: str
+    due: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalRequest:
+    id: int
+    """Also the request number shown to the reader and staff."""
+    reader_id: int
+    card_number: str
+    cause: RenewalCause
+    status: RenewalStatus
+    created_at: datetime
+    items: str | None = None
+    """What the reader named, in their own words ("all" is the reader asking for every loan)."""
+    loans: tuple[RequestedLoan, ...] = ()
+    renewed_until: date | None = None
+    refusal: str | None = None
+    """A refusal reason code (``handlers.loans.ils.Refusal``) when staff picked one."""
+    refusal_text: str | None = None
+    """Staff's own words when they wrote the reason."""
+    decided_by: StaffMember | None = None
+    decided_at: datetime | None = None
+    awaiting: str | None = None
+    """What staff were asked to type in the request's thread: ``date`` or ``reason``."""
+    thread: StaffThread | None = None

@@ -290,6 +290,75 @@ arrival_feeds = Table(
     Column("checked_at", UtcDateTime, nullable=False),
 )
 """What each polled feed answered last (its validators), for conditional GETs."""
+library_cards = Table(
+    "library_cards",
+    metadata,
+    Column(
+        "reader_id",
+        Id,
+        ForeignKey("readers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("card_number", String(64), nullable=False),
+    Column("linked_at", UtcDateTime, nullable=False),
+    Column("reminder_days", Integer, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+"""A reader's linked library card: the number only, never a PIN. ``reminder_days`` None means
+the reader turned due-date reminders off."""
+
+renewal_requests = Table(
+    "renewal_requests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reader_id", Id, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("card_number", String(64), nullable=False),
+    Column("cause", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("items", Text, nullable=True),
+    Column("loans", Json, nullable=False),
+    Column("renewed_until", Date, nullable=True),
+    Column("refusal", String(32), nullable=True),
+    Column("refusal_text", Text, nullable=True),
+    Column("decided_platform", String(16), nullable=True),
+    Column("decided_user_id", BigInteger, nullable=True),
+    Column("decided_name", String(255), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("awaiting", String(16), nullable=True),
+    Column("staff_platform", String(16), nullable=True),
+    Column("staff_chat_id", BigInteger, nullable=True),
+    Column("staff_topic_id", BigInteger, nullable=True),
+    Column("card_message_id", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "reader_id", "created_at"),
+    Index(None, "status", "created_at"),
+    Index(None, "staff_chat_id", "staff_topic_id"),
+    Index(None, "staff_chat_id", "card_message_id"),
+)
+"""Loan renewals staff do by hand: the manual backend's requests, and the ones passed on when
+the circulation system was down. The id is the number shown to the reader and staff."""
+
+sent_loan_reminders = Table(
+    "sent_loan_reminders",
+    metadata,
+    Column(
+        "reader_id",
+        Id,
+        ForeignKey("readers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("kind", String(16), primary_key=True),
+    Column("loan", String(32), primary_key=True),
+    Column("due_on", Date, primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "created_at"),
+)
+"""One row per due-date reminder or overdue notice queued: reader, kind, a digest of the
+loan's id (never the id or title itself) and the due date. It outlives the outbox row, which
+is purged 30 days after sending, so that a loan overdue for longer is not announced again."""
 
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built

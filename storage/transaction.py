@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.connectable import BoundConnection
 from storage.outbox import OutboxRepository
+from storage.renewals import RenewalRepository
 from storage.tickets import TicketRepository
 from storage.types import Clock
 
@@ -20,3 +21,4 @@ class Transaction:
     def __init__(self, connection: BoundConnection, clock: Clock) -> None:
         self.tickets = TicketRepository(connection, clock)
         self.outbox = OutboxRepository(connection, clock)
+        self.renewals = RenewalRepository(connection, clock)

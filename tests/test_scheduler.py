@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.util import iscoroutinefunction_partial
 
@@ -78,5 +79,44 @@ async def test_retention_erases_old_conversations_and_delivered_rows(tmp_path: P
 
         assert [m.text for m in await storage.conversations.history(reader.id)] == ["свежее"]
         assert await storage.outbox.get("old") is None
+    finally:
+        await storage.close()
+
+
+class LoanDuty:
+    def __init__(self) -> None:
+        self.runs: list[datetime] = []
+
+    async def run(self, now: datetime) -> int:
+        self.runs.append(now)
+        return 0
+
+
+async def test_loan_reminders_run_daily_at_the_configured_library_time(tmp_path: Path) -> None:
+    storage = await open_storage(tmp_path)
+    duty = LoanDuty()
+    now = datetime(2027, 1, 15, 6, 0, tzinfo=UTC)
+    try:
+        scheduler = build_scheduler(
+            storage,
+            "Asia/Novosibirsk",
+            30,
+            Duties(),
+            loans=duty,
+            loan_reminders_at=time(9, 30),
+            clock=lambda: now,
+        )
+        job = scheduler.get_job("loan-reminders")
+        assert job is not None and iscoroutinefunction_partial(job.func)
+        trigger = job.trigger
+        after = datetime(2027, 1, 15, 0, 0, tzinfo=UTC)
+        fire = trigger.get_next_fire_time(None, after)
+        assert fire is not None
+        assert fire.astimezone(ZoneInfo("Asia/Novosibirsk")).strftime("%H:%M") == "09:30"
+        assert fire.astimezone(UTC) == datetime(2027, 1, 15, 2, 30, tzinfo=UTC)
+
+        await job.func()
+
+        assert duty.runs == [now], "the job runs with the one clock"
     finally:
         await storage.close()

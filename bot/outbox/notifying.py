@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from handlers.core.ports import Outbox, Transactions, UnitOfWork
+from handlers.core.ports import Outbox
 from storage.models import Address, OutboxItem
 
 
@@ -84,19 +84,30 @@ class NotifyingOutbox:
         return await self._inner.get(key)
 
 
-class NotifyingTransactions:
+Work = TypeVar("Work", covariant=True)
+
+
+class _Transactional(Protocol[Work]):
+    def transaction(self) -> AbstractAsyncContextManager[Work]: ...
+
+
+W = TypeVar("W")
+
+
+class NotifyingTransactions(Generic[W]):
     """Delegates to ``inner`` and calls ``on_committed`` after each unit of work commits.
 
     Rows enqueued inside a transaction are invisible to the sender until the commit, so the
-    sender is woken only then.
+    sender is woken only then. The units of work are ``inner``'s, with all their
+    repositories (each feature sees the ones its own port names).
     """
 
-    def __init__(self, inner: Transactions, on_committed: Callable[[], None]) -> None:
+    def __init__(self, inner: _Transactional[W], on_committed: Callable[[], None]) -> None:
         self._inner = inner
         self._on_committed = on_committed
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+    async def transaction(self) -> AsyncIterator[W]:
         async with self._inner.transaction() as work:
             yield work
         self._on_committed()

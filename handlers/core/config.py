@@ -65,10 +65,20 @@ class TicketPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class LoanPolicy:
+    reminder_days: int = 3
+    """Days before a due date that a reader who linked a card is reminded, until they change
+    it."""
+    reminder_time: time = time(10, 0)
+    """When, in the library's time zone, the daily run of due-date reminders goes."""
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceConfig:
     library: LibraryProfile
     policy: ReaderPolicy
     staff_chat: Address | None = None
     working_time: WorkingTime = field(default_factory=WorkingTime)
     tickets: TicketPolicy = field(default_factory=TicketPolicy)
+    loans: LoanPolicy = field(default_factory=LoanPolicy)
     staff_members: frozenset[tuple[Platform, int]] = frozenset()

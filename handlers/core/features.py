@@ -71,6 +71,8 @@ class ReaderFeature:
     """What a confirmed form of this feature does."""
     flows: Mapping[str | None, TurnHandler] = field(default_factory=dict)
     """Free text and files by dialog flow; the key None takes them outside any flow."""
+    secret_flows: frozenset[str] = frozenset()
+    """Flows whose messages carry secrets (a PIN): never written to the conversation log."""
     leave: Leaver | None = None
     ask_consent: ConsentAsker | None = None
 

@@ -127,7 +127,11 @@ class ReaderService:
             turn.state.data["first_contact"] = True
         if verdict is Verdict.WARN:
             turn.say(turn.t("flood-warning"))
-        elif reader.has_consent and (event.text or event.attachments):
+        elif (
+            reader.has_consent
+            and (event.text or event.attachments)
+            and state.flow not in self._registry.secret_flows
+        ):
             await self._conversations.record(
                 reader.id, Direction.IN, event.text, [a.metadata() for a in event.attachments]
             )

@@ -40,6 +40,7 @@ class ReaderRegistry:
         self.flows: dict[str | None, TurnHandler] = {}
         self.consent_actions: frozenset[str] = frozenset()
         self.button_only: frozenset[str] = frozenset()
+        self.secret_flows: frozenset[str] = frozenset()
         self.leavers: tuple[Leaver, ...] = ()
         self.listed: tuple[Command, ...] = ()
         greeters: list[Command] = []
@@ -70,6 +71,7 @@ class ReaderRegistry:
                 claim(self.flows, flow, on_message, "dialog flow")
             self.consent_actions |= feature.consent_actions
             self.button_only |= feature.button_only
+            self.secret_flows |= feature.secret_flows
             if feature.leave is not None:
                 self.leavers += (feature.leave,)
             if feature.ask_consent is not None:

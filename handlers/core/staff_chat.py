@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from handlers.core.events import Event
+from handlers.core.messenger import DeliveryError, Messenger
 from handlers.core.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.core.replies import Reply
-from storage.models import Address, Ticket
+from storage.models import Address, Platform, Ticket
+
+log = logging.getLogger(__name__)
 
 LINK_KEY = "link"
 """The outbox payload key that ties a staff-chat post to its ticket (see ``on_sent``)."""
@@ -39,15 +43,40 @@ class StaffChat:
         return StaffChat(outbox, self.address, self._clock)
 
     async def post(
-        self, key: str, reply: Reply, *, ticket_id: int | None = None, card: bool = False
+        self,
+        key: str,
+        reply: Reply,
+        *,
+        ticket_id: int | None = None,
+        card: bool = False,
+        reader_id: int | None = None,
+        extra: dict[str, object] | None = None,
     ) -> bool:
-        """Queue one message; False when there is no staff chat or the key was used."""
+        """Queue one message; False when there is no staff chat or the key was used.
+
+        ``reader_id`` names the reader whose data the post carries (erased with them);
+        ``extra`` adds payload keys (``EDIT_KEY``, or another feature's link)."""
         if self.address is None:
             return False
-        payload = reply.to_dict()
+        payload = reply.to_dict() | (extra or {})
         if ticket_id is not None:
             payload[LINK_KEY] = {"ticket": ticket_id, "card": card}
-        return await self._outbox.enqueue(key, self.address, payload, ticket_id=ticket_id)
+        return await self._outbox.enqueue(
+            key, self.address, payload, reader_id=reader_id, ticket_id=ticket_id
+        )
+
+    async def open_topic(self, messengers: Mapping[Platform, Messenger], title: str) -> int | None:
+        """Open a forum topic in the staff chat; None where the chat has no topics, or when
+        the platform refused (then posts go to the chat itself)."""
+        chat = self.address
+        messenger = messengers.get(chat.platform) if chat else None
+        if chat is None or messenger is None:
+            return None
+        try:
+            return await messenger.create_topic(chat, title)
+        except DeliveryError as error:
+            log.warning("could not open a topic in the staff chat: %s", error)
+            return None
 
     async def confirm(self, key: str, reply: Reply, *, ticket_id: int) -> bool:
         """Queue a confirmation of a staff action: like ``post``, but dropped unsent if the

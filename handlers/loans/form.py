@@ -1,4 +1,4 @@
-"""Renew my loans, for a library whose ILS has no API: staff renew by hand."""
+"""Asking staff to renew: the card number (skipped when one is linked) and which books."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 
 from handlers.core.forms import Choice, Form, Step
 
+CARD_LIMIT = 32
 _CARD = re.compile(r"^[\w\-/ ]{1,32}$")
 
 
@@ -21,7 +22,7 @@ RENEW_FORM = Form(
             key="card",
             prompt="renew-card-prompt",
             label="renew-card-label",
-            max_length=32,
+            max_length=CARD_LIMIT,
             validate=validate_card,
         ),
         Step(

@@ -34,7 +34,8 @@ async def test_telegram_lone_surrogates_in_text_name_and_button_data(
     welcome = await tg.reply_after(telegram, TELEGRAM_READER, before)
     telegram.push_callback(TELEGRAM_READER, "consent:yes", welcome.message_id, user=reader)
     await tg.reply_after(telegram, TELEGRAM_READER, before + 1)
-    await tg.press(telegram, TELEGRAM_READER, "menu:renew")
+    await tg.press(telegram, TELEGRAM_READER, "menu:loans")
+    await tg.press(telegram, TELEGRAM_READER, "ln:ask")
     await tg.say(telegram, TELEGRAM_READER, "A-1")
 
     summary = await tg.say(telegram, TELEGRAM_READER, f"Анатомия {LONE} физиология")
@@ -66,7 +67,8 @@ async def test_vk_lone_surrogates_in_text_name_and_payload(
     app = await vk_reader.start(launch, vk)
     await vk_reader.say(vk, VK_READER, "Начать", payload=vk_reader.START_PAYLOAD)
     await vk_reader.press(vk, VK_READER, "consent:yes")
-    await vk_reader.press(vk, VK_READER, "menu:renew")
+    await vk_reader.press(vk, VK_READER, "menu:loans")
+    await vk_reader.press(vk, VK_READER, "ln:ask")
     await vk_reader.say(vk, VK_READER, "A-1")
 
     summary = await vk_reader.say(vk, VK_READER, f"Анатомия {LONE} физиология")

@@ -17,7 +17,8 @@ async def test_renewal_form_survives_a_restart_and_reaches_staff_once(
     app = await launch(telegram=telegram)
     await say(telegram, READER, "/start")
     await press(telegram, READER, "consent:yes")
-    card_prompt = await press(telegram, READER, "menu:renew")
+    await press(telegram, READER, "menu:loans")
+    card_prompt = await press(telegram, READER, "ln:ask")
     assert "читательского билета" in text_of(card_prompt)
     items_prompt = await say(telegram, READER, "A-12345")
     assert "Какие книги продлить" in text_of(items_prompt)
@@ -33,7 +34,7 @@ async def test_renewal_form_survives_a_restart_and_reaches_staff_once(
     assert SEND in payloads(summary)
 
     done = await press(telegram, READER, SEND)
-    assert "Заявка на продление передана библиотекарям" in text_of(done)
+    assert "Заявка на продление №1 передана библиотекарю" in text_of(done)
     await telegram.wait_for(lambda: len(telegram.sent_to(STAFF_CHAT_ID)) >= 1, timeout=30)
     request = text_of(telegram.sent_to(STAFF_CHAT_ID)[0])
     assert "A-12345" in request

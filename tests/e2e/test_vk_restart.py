@@ -17,7 +17,8 @@ async def test_restart_mid_form_resumes_at_the_same_step(
     app = await start(launch, vk)
     await say(vk, READER, "Здравствуйте")
     await press(vk, READER, "consent:yes")
-    card_prompt = await press(vk, READER, "menu:renew")
+    await press(vk, READER, "menu:loans")
+    card_prompt = await press(vk, READER, "ln:ask")
     assert card_prompt.text == "Введите номер читательского билета."
     assert payloads(card_prompt) == ["form:renew:card:cancel"]
 

@@ -20,7 +20,7 @@ from tests.fakes.vk_server import Delivery, FakeVkServer
 
 READER = 7001
 LIBRARY = "Кузбасская научная медицинская библиотека"
-MAIN_MENU = ["menu:ask", "menu:mine", "menu:renew", "menu:new", "menu:settings"]
+MAIN_MENU = ["menu:ask", "menu:mine", "menu:loans", "menu:new", "menu:settings"]
 
 
 def assert_welcome(welcome: Delivery) -> None:
@@ -96,6 +96,11 @@ async def test_client_without_inline_keyboards_answers_with_numbers(
     reader = await app.storage.readers.get(Address(Platform.VK, READER))
     assert reader is not None and reader.has_consent
 
-    prompt = await say(vk, READER, "3", inline_keyboard=False)
+    loans = await say(vk, READER, "3", inline_keyboard=False)
+    assert loans.keyboard is None
+    assert loans.text.endswith(
+        "\n\n1. ✍️ Попросить продлить\n2. 🔗 Привязать читательский билет\n3. ⬅️ В меню"
+    )
+    prompt = await say(vk, READER, "1", inline_keyboard=False)
     assert prompt.keyboard is None
     assert prompt.text == "Введите номер читательского билета.\n\n1. ✖️ Отменить"

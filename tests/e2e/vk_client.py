@@ -14,7 +14,7 @@ from typing import Any
 from bot.app import Application
 from tests.e2e.conftest import Launcher
 from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import Delivery, FakeVkServer
+from tests.fakes.vk_server import Delivery, Edit, FakeVkServer
 
 WITHIN = 15.0
 """Generous: these tests prove behaviour, not speed, and CI machines are noisy."""
@@ -107,13 +107,13 @@ async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float 
         raise AssertionError(f"condition not met within {within}s") from None
 
 
-def actions(delivery: Delivery) -> list[dict[str, Any]]:
+def actions(delivery: Delivery | Edit) -> list[dict[str, Any]]:
     """The keyboard's button actions in display order (empty when there is no keyboard)."""
     rows = (delivery.keyboard or {}).get("buttons", [])
     return [button["action"] for row in rows for button in row]
 
 
-def payloads(delivery: Delivery) -> list[str | None]:
+def payloads(delivery: Delivery | Edit) -> list[str | None]:
     """The neutral payloads of the keyboard's buttons, in display order."""
     result: list[str | None] = []
     for action in actions(delivery):

@@ -318,6 +318,8 @@ class FakeTelegramServer:
         self._member_status: dict[tuple[int, int], str] = {}
         self._chat_users: dict[int, FakeUser] = {}
         self._user_messages: dict[tuple[int, int], Json] = {}
+        self.deleted_user_messages: list[tuple[int, int]] = []
+        """``(chat_id, message_id)`` of users' messages the bot deleted in private chats."""
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -935,9 +937,17 @@ class FakeTelegramServer:
         return topic.to_json()
 
     def _delete_message(self, params: Mapping[str, Any]) -> bool:
-        """Bots may delete their own messages, and only for 48 hours after sending them."""
+        """Bots may delete their own messages, and only for 48 hours after sending them; in a
+        private chat also the user's messages, for as long."""
         chat_id = _require_int(params, "chat_id")
         message_id = _require_int(params, "message_id")
+        incoming = self._user_messages.get((chat_id, message_id))
+        if chat_id > 0 and incoming is not None:
+            if time.time() - int(incoming["date"]) > DELETE_WINDOW_SECONDS:
+                raise _bad_request("message can't be deleted for everyone")
+            del self._user_messages[(chat_id, message_id)]
+            self.deleted_user_messages.append((chat_id, message_id))
+            return True
         message = self._messages.get((chat_id, message_id))
         if message is None:
             raise _bad_request("message to delete not found")

@@ -16,6 +16,7 @@ from handlers.core.i18n import Catalog
 from handlers.core.ports import StaffDesk
 from handlers.core.reader_service import ReaderService
 from handlers.core.replies import Reply
+from handlers.loans.ils import Ils
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
@@ -102,6 +103,7 @@ def build_service(
     tickets: TicketPolicy | None = None,
     library: LibraryProfile | None = None,
     extra: Sequence[ReaderFeature] = (),
+    ils: Ils | None = None,
 ) -> ReaderService:
     config = ServiceConfig(
         library=library or LibraryProfile(name="Кузбасская научная медицинская библиотека"),
@@ -115,6 +117,7 @@ def build_service(
         messengers={Platform.TELEGRAM: telegram, Platform.VK: vk},
         config=config,
         clock=clock or Clock(),
+        ils=ils,
     )
     return wiring.reader_service(staff_desk or RecordingStaffDesk(), *extra)
 

@@ -111,7 +111,19 @@ hostile_text: st.SearchStrategy[str] = st.one_of(
 )
 """Texts a reader or staff member might send, from odd to malicious."""
 
-PAYLOAD_ACTIONS = ("menu", "consent", "lang", "forget", "privacy", "form", "start", "ask", "tk")
+PAYLOAD_ACTIONS = (
+    "menu",
+    "consent",
+    "lang",
+    "forget",
+    "privacy",
+    "form",
+    "start",
+    "ask",
+    "tk",
+    "ln",
+    "lr",
+)
 
 forged_payload: st.SearchStrategy[str] = st.one_of(
     pieces(40),
@@ -120,7 +132,12 @@ forged_payload: st.SearchStrategy[str] = st.one_of(
         st.lists(
             st.one_of(
                 st.sampled_from(PAYLOAD_ACTIONS),
-                st.sampled_from(("yes", "no", "show", "rate", "add", "cancel", "send", "back")),
+                st.sampled_from(
+                    (
+                        *("yes", "no", "show", "rate", "add", "cancel", "send", "back", "one"),
+                        *("page", "due", "dueall", "set", "off", "on"),
+                    )
+                ),
                 st.sampled_from(ODD_NUMBERS),
                 pieces(6),
             ),

@@ -93,7 +93,8 @@ async def test_flood_is_warned_once_then_ignored(tmp_path: Path) -> None:
 async def test_user_text_is_never_used_as_a_format_string(desk: Desk) -> None:
     await desk.say(READER, "/start")
     await desk.press(READER, "consent:yes")
-    await desk.press(READER, "menu:renew")
+    await desk.press(READER, "menu:loans")
+    await desk.press(READER, "ln:ask")
     await desk.say(READER, "A1")
     reply = await desk.say(READER, "{0}{library} {days!r}")
     assert "{0}{library} {days!r}" in reply.text

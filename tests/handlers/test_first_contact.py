@@ -25,7 +25,7 @@ async def test_start_shows_welcome_notices_consent_and_menu(desk: Desk) -> None:
         "consent:no",
         "menu:ask",
         "menu:mine",
-        "menu:renew",
+        "menu:loans",
         "menu:new",
         "menu:settings",
     ]

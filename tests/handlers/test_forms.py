@@ -24,7 +24,8 @@ async def consenting_reader(desk: Desk) -> None:
 
 async def test_renewal_form_walks_to_staff_through_the_outbox(desk: Desk) -> None:
     await consenting_reader(desk)
-    reply = await desk.press(READER, "menu:renew")
+    await desk.press(READER, "menu:loans")
+    reply = await desk.press(READER, "ln:ask")
     assert "читательского билета" in reply.text
     reply = await desk.say(READER, "<b>№1</b>;--")
     assert "до 32 букв" in desk.telegram.replies_to(READER)[-2].text
@@ -36,19 +37,24 @@ async def test_renewal_form_walks_to_staff_through_the_outbox(desk: Desk) -> Non
     reply = await desk.press(READER, "form:renew:items:pick:all")
     assert "A-12345" in reply.text and "Все мои книги" in reply.text
     reply = await desk.press(READER, "form:renew:confirm:send")
-    assert reply.text.startswith("Заявка на продление передана библиотекарям.")
-    assert "Ответить в этом чате мы пока не сможем" in reply.text
+    assert reply.text.startswith("Заявка на продление №1 передана библиотекарю.")
+    assert "придёт сюда же, в этот чат" in reply.text
     reader = await desk.storage.readers.get(READER)
     assert reader is not None
+    request = await desk.storage.renewals.get(1)
+    assert request is not None and request.reader_id == reader.id
+    assert (request.card_number, request.items) == ("A-12345", "Все мои книги")
     claimed = await desk.storage.outbox.claim(10, _far_future(), 30)
     assert len(claimed) == 1 and claimed[0].address == STAFF
     assert "A-12345" in claimed[0].payload["text"]
     assert "Анна Петрова (Telegram)" in claimed[0].payload["text"]
+    assert claimed[0].payload["renewal"] == {"request": 1, "card": True}
 
 
 async def test_restart_in_the_middle_resumes_at_the_same_step(desk: Desk) -> None:
     await consenting_reader(desk)
-    await desk.press(READER, "menu:renew")
+    await desk.press(READER, "menu:loans")
+    await desk.press(READER, "ln:ask")
     await desk.say(READER, "B-777")
     # A new service and storage on the same database file: the process restarted.
     storage = Storage.open(desk.url, desk.clock)
@@ -64,7 +70,8 @@ async def test_restart_in_the_middle_resumes_at_the_same_step(desk: Desk) -> Non
 
 async def test_cancel_leaves_the_form(desk: Desk) -> None:
     await consenting_reader(desk)
-    await desk.press(READER, "menu:renew")
+    await desk.press(READER, "menu:loans")
+    await desk.press(READER, "ln:ask")
     await desk.press(READER, "form:renew:card:cancel")
     assert "Заполнение отменено" in desk.telegram.replies_to(READER)[-2].text
     reply = await desk.say(READER, "просто текст")
@@ -73,7 +80,8 @@ async def test_cancel_leaves_the_form(desk: Desk) -> None:
 
 async def test_button_from_another_step_is_refused_and_the_step_shown_again(desk: Desk) -> None:
     await consenting_reader(desk)
-    await desk.press(READER, "menu:renew")
+    await desk.press(READER, "menu:loans")
+    await desk.press(READER, "ln:ask")
     reply = await desk.press(READER, "form:renew:confirm:send")
     assert "другому шагу" in desk.telegram.replies_to(READER)[-2].text
     assert "читательского билета" in reply.text

@@ -78,7 +78,7 @@ async def test_new_arrivals_promise_no_subscription(desk: Desk) -> None:
         assert "подпис" not in reply.text and "subscri" not in reply.text
 
 
-async def test_a_renewal_promises_no_reply_in_the_chat_and_gives_the_contacts(
+async def test_a_renewal_request_promises_the_answer_here_where_staff_now_give_it(
     desk: Desk,
 ) -> None:
     desk.service = build_service(
@@ -90,15 +90,15 @@ async def test_a_renewal_promises_no_reply_in_the_chat_and_gives_the_contacts(
         ),
     )
     await consenting_reader(desk, READER)
-    await desk.press(READER, "menu:renew")
+    await desk.press(READER, "menu:loans")
+    await desk.press(READER, "ln:ask")
     await desk.say(READER, "A-12345")
     await desk.press(READER, "form:renew:items:pick:all")
 
     reply = await desk.press(READER, "form:renew:confirm:send")
 
     assert reply.text == (
-        "Заявка на продление передана библиотекарям. Мы рассмотрим её в рабочее время "
-        "(Пн–Пт 09:00–18:00) и продлим книги, если это возможно. Ответить в этом чате мы пока "
-        "не сможем: новый срок возврата уточните в библиотеке.\n\n"
-        "Контакты библиотеки: +7 3842 00-00-00"
+        "Заявка на продление №1 передана библиотекарю. Её рассмотрят в рабочее время "
+        "(Пн–Пт 09:00–18:00); ответ с новым сроком возврата или с причиной отказа придёт сюда же, "
+        "в этот чат."
     )

@@ -21,6 +21,7 @@ from handlers.core.i18n import Catalog
 from handlers.core.ports import StaffDesk
 from handlers.core.replies import Reply
 from handlers.core.staff_service import StaffService
+from handlers.loans.staff.desk import RenewalStaffDesk
 from handlers.reference.staff import StaffDeskService, StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -75,6 +76,19 @@ class Desk:
     def port(self) -> StaffDesk:
         """The desk as the reader side is given it (mypy checks that the class fits)."""
         return self.desk
+
+    @property
+    def renewal_desk(self) -> RenewalStaffDesk:
+        """Renewal requests' side of the staff chat, as the reader side is given it."""
+        return RenewalStaffDesk(
+            renewals=self.storage.renewals,
+            readers=self.storage.readers,
+            outbox=self.storage.outbox,
+            catalog=self.catalog,
+            messengers={Platform.TELEGRAM: self.telegram, Platform.VK: self.vk},
+            config=self.config,
+            clock=self.clock,
+        )
 
     @property
     def staff_messenger(self) -> RecordingMessenger:
@@ -220,7 +234,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
             messengers,
             clock=clock,
             relay=AttachmentRelay(messengers, lambda name, reason: t(reason, name=name, limit=20)),
-            on_sent=desk.on_sent,
+            on_sent=wiring.after_send(desk),
         )
         return Desk(
             storage, telegram, vk, chat, clock, desk, service, reminders, sender, config, catalog

@@ -11,8 +11,12 @@ from storage.models import (
     ConsentState,
     DialogState,
     Direction,
+    LoanMark,
     Platform,
     Reader,
+    ReminderKind,
+    RenewalCause,
+    RequestedLoan,
     StaffMember,
     StaffThread,
     TicketKind,
@@ -48,8 +52,9 @@ async def fill(
 ) -> Reader:
     """A reader who did everything the bot keeps something of: consent with a name, a
     conversation, a form in progress, two requests with a follow-up, an answer and a rating,
-    a renewal notice and staff-chat posts, delivered, pending and failed. Everything happens
-    in the minutes after ``start`` (the storage's clock should show about that time too)."""
+    a linked library card, a renewal request and notice, and staff-chat posts, delivered,
+    pending and failed. Everything happens in the minutes after ``start`` (the storage's clock
+    should show about that time too)."""
 
     def at(minutes: float) -> datetime:
         return start + timedelta(minutes=minutes)
@@ -88,6 +93,28 @@ async def fill(
     )
     await storage.tickets.set_status(first.id, TicketStatus.ANSWERED, str(LIBRARIAN), at(3))
     await storage.tickets.rate(first.id, 5, f"Спасибо, {words.get('rating', '')}")
+
+    card_number = words.get("card", f"K{peer_id}")
+    await storage.cards.link(reader.id, card_number, 3)
+    request = await storage.renewals.create(
+        reader.id,
+        card_number,
+        RenewalCause.FALLBACK,
+        items=f"{words.get('books', '')} и другие",
+        loans=(RequestedLoan(f"loan-{words.get('books', '')}", words.get("books", ""), at(0)),),
+    )
+    await storage.renewals.set_thread(request.id, StaffThread(STAFF_CHAT, None, 950 + request.id))
+    # The loan digest holds the peer id here (a real one holds nothing of the reader) only
+    # so that the search for traces sees this table too.
+    await storage.loan_reminders.send_once(
+        reader.id,
+        [LoanMark(ReminderKind.DUE, f"{peer_id:032d}", at(5).date())],
+        lambda fresh: (
+            f"loan-reminder:{peer_id}",
+            address,
+            {"text": f"Скоро срок: {words.get('books', '')}"},
+        ),
+    )
 
     tag = str(peer_id)
     card = {"text": f"№{first.id} {words['name']}: {words['topic']}", "link": {"ticket": first.id}}

@@ -31,6 +31,9 @@ async def test_forget_leaves_no_word_or_id_of_the_reader_in_any_table(storage: S
         "tickets",
         "ticket_messages",
         "outbox",
+        "library_cards",
+        "renewal_requests",
+        "sent_loan_reminders",
     }, "the traces are looked for where they are"
 
     erased = await storage.readers.forget(gone.id)
@@ -46,6 +49,8 @@ async def test_forget_leaves_no_word_or_id_of_the_reader_in_any_table(storage: S
         "tickets",
         "ticket_messages",
         "outbox",
+        "library_cards",
+        "renewal_requests",
     }, "the other reader keeps everything"
     still = await storage.readers.get_by_id(kept.id)
     assert still is not None and still.display_name == "Ольга Лучезарова"

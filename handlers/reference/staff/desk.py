@@ -243,16 +243,8 @@ class StaffDeskService:
         return dataclasses.replace(stored, thread=thread)
 
     async def _open_topic(self, title: str) -> int | None:
-        chat = self.chat.address
-        messenger = self._messengers.get(chat.platform) if chat else None
-        if chat is None or messenger is None:
-            return None
-        try:
-            return await messenger.create_topic(chat, title)
-        except DeliveryError as error:
-            # The card still reaches the chat itself; replies to it thread as in a plain group.
-            log.warning("could not open a topic in the staff chat: %s", error)
-            return None
+        # The card still reaches the chat itself without one; replies thread as in a group.
+        return await self.chat.open_topic(self._messengers, title)
 
     async def _delete_post(self, chat: Address, message_id: int) -> None:
         messenger = self._messengers.get(chat.platform)

@@ -2,7 +2,7 @@
 validators, and full-text search (FTS5 on SQLite, GIN on PostgreSQL).
 
 Revision ID: 0009
-Revises: 0006 (temporarily: 0008 once the loans migrations are merged)
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

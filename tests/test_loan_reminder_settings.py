@@ -1,0 +1,38 @@
+"""LOAN_REMINDER_TIME: when the daily due-date reminders go, read like every other setting."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.app import service_config
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    for name in list(os.environ):
+        if name.startswith(("ILS_", "LOAN_")):
+            monkeypatch.delenv(name)
+
+
+def test_reminders_go_at_ten_by_default_and_at_the_time_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings(require_platform=False).loan_reminder_time == time(10, 0)
+    monkeypatch.setenv("LOAN_REMINDER_TIME", "08:30")
+
+    settings = load_settings(require_platform=False)
+
+    assert service_config(settings).loans.reminder_time == time(8, 30)
+
+
+def test_a_time_that_is_no_time_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOAN_REMINDER_TIME", "25:00")
+
+    with pytest.raises(SettingsError, match="LOAN_REMINDER_TIME"):
+        load_settings(require_platform=False)
