@@ -35,8 +35,8 @@ from storage.models import Platform, RenewalCause, RenewalRequest, RequestedLoan
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 4
-"""Loans per page: with their buttons, "Renew all", the page arrows and the menu button, a
-page stays within VK's inline keyboard (6 rows, 10 buttons)."""
+"""Loans per page: with their buttons, "Renew all", the page arrows, "Unlink" and the menu
+button, a page stays within VK's inline keyboard (6 rows, 10 buttons)."""
 SNAPSHOT = "loans"
 """The dialog-state key of the loans last listed: what the buttons' numbers point at."""
 
@@ -171,6 +171,7 @@ class LoansReader:
             last.append(turn.button("loans-previous", pack(ACTION, "page", str(page - 1))))
         if page + 1 < pages:
             last.append(turn.button("loans-next", pack(ACTION, "page", str(page + 1))))
+        last.append(turn.button("loans-unlink", UNLINK))
         last.append(turn.button("back-to-menu", MENU_MAIN))
         rows.append(tuple(last))
         turn.say("\n".join(lines), *rows)
