@@ -37,8 +37,8 @@ from storage.models import Platform, RenewalCause, RenewalRequest, RequestedLoan
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 4
-"""Loans per page: with their buttons, "Renew all", the page arrows and the menu button, a
-page stays within VK's inline keyboard (6 rows, 10 buttons)."""
+"""Loans per page: with their buttons, "Renew all", the page arrows, "Unlink" and the menu
+button, a page stays within VK's inline keyboard (6 rows, 10 buttons)."""
 SNAPSHOT = "loans"
 """The dialog-state key of the loans last listed: what the buttons' numbers point at."""
 
@@ -170,13 +170,19 @@ class LoansReader:
             )
             for i in range(len(shown))
         ]
-        rows.append((turn.button("loans-renew-all", pack(ACTION, "all", token)),))
+        # The card's own actions share the Renew all line: VK's inline keyboard holds six rows.
+        rows.append(
+            (
+                turn.button("loans-renew-all", pack(ACTION, "all", token)),
+                turn.button("loan-reminder-settings", REMINDER_SETTINGS),
+                turn.button("loans-unlink", UNLINK),
+            )
+        )
         last: list[Button] = []
         if page > 0:
             last.append(turn.button("loans-previous", pack(ACTION, "page", str(page - 1))))
         if page + 1 < pages:
             last.append(turn.button("loans-next", pack(ACTION, "page", str(page + 1))))
-        last.append(turn.button("loan-reminder-settings", REMINDER_SETTINGS))
         last.append(turn.button("back-to-menu", MENU_MAIN))
         rows.append(tuple(last))
         turn.say("\n".join(lines), *rows)

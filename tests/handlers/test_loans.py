@@ -144,11 +144,21 @@ async def test_my_loans_soonest_first_with_the_overdue_one_marked_and_pages(
     assert len(lines) == 8
     buttons = payloads(reply)
     assert [p.split(":")[0:2] for p in buttons[:5]] == [["ln", "one"]] * 4 + [["ln", "all"]]
-    assert buttons[-3:] == ["ln:page:1", "lr:show", "menu:main"]
+    assert buttons[-4:] == ["lr:show", "ln:unlink", "ln:page:1", "menu:main"]
     assert len(buttons) <= 10 and len(reply.buttons) <= 6, "VK's inline keyboard limits"
     second = await desk.press(READER, "ln:page:1")
     assert "5. Афанасьев Ю. И. Гистология" in second.text
-    assert payloads(second)[-3:] == ["ln:page:0", "lr:show", "menu:main"]
+    assert payloads(second)[-4:] == ["lr:show", "ln:unlink", "ln:page:0", "menu:main"]
+    confirm = await desk.press(READER, "ln:unlink")
+    assert payloads(confirm) == ["ln:unlinkyes", "menu:loans"]
+    typed_yes = await desk.say(READER, "1", buttons_supported=False)
+    assert typed_yes.text.startswith("Удаление данных подтверждается только нажатием кнопки")
+    still = await desk.storage.readers.get(READER)
+    assert still is not None and await desk.storage.cards.get(still.id) is not None
+    done = await desk.press(READER, "ln:unlinkyes")
+    assert done.text == "Читательский билет отвязан, бот удалил его номер."
+    reader = await desk.storage.readers.get(READER)
+    assert reader is not None and await desk.storage.cards.get(reader.id) is None
 
 
 async def test_renew_one_gives_the_new_date_and_renew_all_the_reasons(
