@@ -17,6 +17,7 @@ from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
 from bot.outbox.tuning import SenderTuning
+from bot.publishing.wiring import Publishing
 from bot.ratelimit import RateLimiter
 from bot.scheduler import build_scheduler
 from bot.settings import Settings, TelegramMode, VkMode
@@ -38,6 +39,7 @@ from handlers.core.features import Command
 from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
 from handlers.core.router import EventRouter
+from handlers.publishing.arrivals import ArrivalSource, NoArrivals
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -113,9 +115,11 @@ class Application:
         settings: Settings,
         clock: Clock = utcnow,
         limiter_factory: Callable[[], RateLimiter] = RateLimiter,
+        arrivals: ArrivalSource | None = None,
     ) -> None:
         """``clock`` is the one source of "now" for every layer, storage included (tests pass
-        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token."""
+        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token;
+        ``arrivals`` is what digests and exhibitions are made of."""
         self.settings = settings
         self.clock = clock
         self._limiter_factory = limiter_factory
@@ -132,6 +136,8 @@ class Application:
         self._storage: Storage | None = None
         self._sender: OutboxSender | None = None
         self._reminders: StaffReminders | None = None
+        self._arrivals = arrivals or NoArrivals()
+        self._publishing: Publishing | None = None
 
     @property
     def storage(self) -> Storage:
@@ -144,6 +150,13 @@ class Application:
         clock of their own)."""
         assert self._reminders is not None, "the application is not started"
         return self._reminders
+
+    @property
+    def publishing(self) -> Publishing:
+        """Announcements: their jobs (tests run them with a clock of their own) and staff
+        feature."""
+        assert self._publishing is not None, "the application is not started"
+        return self._publishing
 
     @property
     def sender(self) -> OutboxSender:
@@ -172,6 +185,17 @@ class Application:
             transactions=transactions,
         )
         desk = wiring.staff_desk()
+        publishing = self._publishing = Publishing.build(
+            settings,
+            storage=storage,
+            outbox=outbox,
+            arrivals=self._arrivals,
+            catalog=catalog,
+            messengers=self.messengers,
+            bot=self._bot,
+            limiter=self._limiter_factory(),
+            clock=self.clock,
+        )
         sender = self._sender = OutboxSender(
             storage.outbox,
             storage.readers,
@@ -181,9 +205,10 @@ class Application:
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
             on_sent=desk.on_sent,
             before_send=desk.before_send,
+            publishers=publishing.publishers,
         )
         reader = wiring.reader_service(desk)
-        staff = wiring.staff_service(desk)
+        staff = wiring.staff_service(desk, publishing.feature)
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )
@@ -205,7 +230,10 @@ class Application:
             self._reminders,
             clock=self.clock,
         )
+        publishing.schedule(self._scheduler, settings)
         self._scheduler.start()
+        # The memory job store forgets a digest missed while the bot was down.
+        self._spawn(publishing.digest_job.run())
         log.info("started on %s", ", ".join(sorted(self.messengers)))
 
     def _build_messengers(self) -> None:
@@ -293,5 +321,7 @@ class Application:
             await self._bot.session.close()
         if self._vk is not None:
             await self._vk.close()
+        if self._publishing is not None:
+            await self._publishing.close()
         if self._storage is not None:
             await self._storage.close()

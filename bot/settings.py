@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     vk_callback_secret: SecretStr = SecretStr("")
     vk_confirmation_code: str = ""
 
+    telegram_channel: str = ""
+    vk_user_token: SecretStr = SecretStr("")
+    digest_cron: str = "0 10 * * mon,thu"
+    digest_approval: bool = False
+    digest_grace_minutes: int = Field(default=360, ge=1, le=10_080)
+    digest_first_days: int = Field(default=7, ge=1, le=365)
+    calendar_post_time: time = time(10, 0)
+
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
 
@@ -138,6 +146,20 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("digest_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a cron expression; write it as minute hour day month "
+                "weekday, e.g. 0 10 * * mon,thu"
+            ) from None
+        return value
+
     @model_validator(mode="after")
     def _check_modes(self) -> Settings:
         if self.library_opens >= self.library_closes:
@@ -165,6 +187,14 @@ class Settings(BaseSettings):
     @property
     def vk_enabled(self) -> bool:
         return bool(self.vk_group_token.get_secret_value().strip())
+
+    @property
+    def channel_enabled(self) -> bool:
+        return self.telegram_enabled and bool(self.telegram_channel.strip())
+
+    @property
+    def wall_enabled(self) -> bool:
+        return self.vk_group_id is not None and bool(self.vk_user_token.get_secret_value().strip())
 
     @property
     def needs_web_server(self) -> bool:

@@ -19,6 +19,7 @@ from storage.cursors import PollCursorRepository
 from storage.dialogs import DialogRepository
 from storage.erasure import RetentionRepository
 from storage.outbox import OutboxRepository
+from storage.publishing import CalendarRepository, DigestRepository
 from storage.readers import ReaderRepository
 from storage.staff import StaffProfileRepository
 from storage.templates import TemplateRepository
@@ -118,6 +119,8 @@ class Storage:
         self.staff = StaffProfileRepository(engine, clock)
         self.cursors = PollCursorRepository(engine, clock)
         self.retention = RetentionRepository(engine)
+        self.digests = DigestRepository(engine, clock)
+        self.calendar = CalendarRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -52,9 +52,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_scheduled_posts"),
         sa.UniqueConstraint("origin", name="uq_scheduled_posts_origin"),
     )
-    op.create_index(
-        "ix_scheduled_posts_status_due_at", "scheduled_posts", ["status", "due_at"]
-    )
+    op.create_index("ix_scheduled_posts_status_due_at", "scheduled_posts", ["status", "due_at"])
 
 
 def downgrade() -> None:

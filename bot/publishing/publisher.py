@@ -1,0 +1,18 @@
+"""The port through which the outbox sender posts to a platform's public destination."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from handlers.publishing.posts import Post
+from storage.models import Platform
+
+
+class Publisher(Protocol):
+    platform: Platform
+
+    async def publish(self, post: Post) -> int:
+        """Make one platform call carrying ``post`` (one piece of
+        :func:`handlers.publishing.layout.pieces`); returns the id of what was posted.
+        Raises the neutral ``DeliveryError``s."""
+        ...
