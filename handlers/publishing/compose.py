@@ -29,7 +29,7 @@ def citation(arrival: Arrival) -> str:
     """«Иванов И. И., Петров П. П. Кардиология (2026)»."""
     authors = ", ".join(a for a in arrival.authors if a.strip())
     title = arrival.title.strip()
-    head = f"{authors}. {title}" if authors else title
+    head = f"{authors.rstrip('.')}. {title}" if authors else title
     return f"{head} ({arrival.year})" if arrival.year else head
 
 
