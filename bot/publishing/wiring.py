@@ -107,6 +107,7 @@ class Publishing:
             posts=posts,
             arrivals=arrivals,
             messengers=messengers,
+            outbox=outbox,
             t=t,
             timezone=settings.library_timezone,
             calendar_time=settings.calendar_post_time,

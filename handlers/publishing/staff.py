@@ -12,7 +12,9 @@ from handlers.core.i18n import Translator
 from handlers.core.messenger import DeliveryError, Messenger
 from handlers.core.numbers import typed_number
 from handlers.core.payloads import Payload
+from handlers.core.ports import Outbox
 from handlers.core.replies import Reply
+from handlers.core.staff_chat import answering, event_key
 from handlers.publishing.arrivals import ArrivalSource
 from handlers.publishing.calendar import CalendarPosts, load_csv, parse_when
 from handlers.publishing.compose import clip, exhibition_post
@@ -40,6 +42,7 @@ class Announcements:
         posts: CalendarPosts,
         arrivals: ArrivalSource,
         messengers: Mapping[Platform, Messenger],
+        outbox: Outbox,
         t: Translator,
         timezone: str,
         calendar_time: time,
@@ -50,6 +53,7 @@ class Announcements:
         self._posts = posts
         self._arrivals = arrivals
         self._messengers = messengers
+        self._outbox = outbox
         self._t = t
         self._timezone = timezone
         self._calendar_time = calendar_time
@@ -168,12 +172,12 @@ class Announcements:
             return False
         attachment = files[0]
         if attachment.size is not None and attachment.size > CSV_MAX_BYTES:
-            await self._say(messenger, event, self._t("pub-csv-too-big"))
+            await self._say(event, self._t("pub-csv-too-big"))
             return True
         try:
             data = await messenger.download(attachment)
         except DeliveryError:
-            await self._say(messenger, event, self._t("pub-csv-unavailable"))
+            await self._say(event, self._t("pub-csv-unavailable"))
             return True
         result = await load_csv(
             data[:CSV_MAX_BYTES],
@@ -187,9 +191,11 @@ class Announcements:
         summary = self._t(
             "pub-csv-loaded", added=result.added, repeated=result.repeated, rejected=rejected or "—"
         )
-        await self._say(messenger, event, summary)
+        await self._say(event, summary)
         return True
 
-    @staticmethod
-    async def _say(messenger: Messenger, event: Event, text: str) -> None:
-        await messenger.send(event.address, Reply(text, thread_id=event.thread_id))
+    async def _say(self, event: Event, text: str) -> None:
+        reply = answering(Reply(text), event.thread_id, event.message_id)
+        await self._outbox.enqueue(
+            f"calendar-csv:{event_key(event)}", event.address, reply.to_dict()
+        )

@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 from aiogram import Bot
 
+from bot.app import service_config
 from bot.outbox.sender import OutboxSender
 from bot.publishing.wiring import Publishing
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.telegram import TelegramMessenger, create_bot
 from bot.vk import VkAdapter
+from handlers.core.events import Attachment, Event
 from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
+from handlers.core.staff_chat import StaffChat
+from handlers.core.staff_service import StaffService
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
@@ -30,6 +34,9 @@ from tests.vk.conftest import FAST_RETRY
 
 CHANNEL = -1001500
 STAFF_CHAT = Address(Platform.TELEGRAM, -1002600)
+MARIA = 7001
+PETR = 7002
+NAMES = {MARIA: "Мария", PETR: "Пётр"}
 
 
 class Clock:
@@ -62,6 +69,8 @@ class World:
     vk_adapter: VkAdapter | None = None
     publishing: Publishing | None = None
     sender: OutboxSender | None = None
+    staff: StaffService | None = None
+    _messages: int = 1000
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
@@ -75,6 +84,7 @@ class World:
             "staff_chat": STAFF_CHAT,
             "digest_cron": "0 10 * * mon,thu",
             "library_timezone": "Europe/Moscow",
+            "staff_user_ids": f"telegram:{MARIA},telegram:{PETR}",
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -86,8 +96,12 @@ class World:
         url = f"sqlite+aiosqlite:///{self.tmp_path / 'bot.sqlite3'}"
         await upgrade(url)
         self.storage = Storage.open(url, self.clock)
-        self.bot = create_bot(self.telegram.token, virtual_limiter(), api_base=self.telegram.base_url)
-        self.vk_adapter = VkAdapter.create(self.vk.token, base_url=self.vk.api_base, retry=FAST_RETRY)
+        self.bot = create_bot(
+            self.telegram.token, virtual_limiter(), api_base=self.telegram.base_url
+        )
+        self.vk_adapter = VkAdapter.create(
+            self.vk.token, base_url=self.vk.api_base, retry=FAST_RETRY
+        )
         messengers: dict[Platform, Messenger] = {
             Platform.TELEGRAM: TelegramMessenger(self.bot),
             Platform.VK: self.vk_adapter.messenger,
@@ -110,7 +124,55 @@ class World:
             clock=self.clock,
             publishers=self.publishing.publishers,
         )
+        catalog = Catalog(default="ru")
+        self.staff = StaffService(
+            chat=StaffChat(self.storage.outbox, STAFF_CHAT, self.clock),
+            profiles=self.storage.staff,
+            catalog=catalog,
+            messengers=messengers,
+            config=service_config(settings),
+            features=[self.publishing.feature],
+        )
         return self.publishing
+
+    async def staff_says(
+        self, text: str, user: int = MARIA, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
+        assert self.staff is not None
+        self._messages += 1
+        await self.staff.handle(
+            Event(
+                address=STAFF_CHAT,
+                sender_id=user,
+                display_name=NAMES[user],
+                text=text,
+                attachments=attachments,
+                message_id=self._messages,
+                is_private=False,
+            )
+        )
+        await self.deliver()
+
+    async def press(self, data: str, card: int, user: int = MARIA) -> str:
+        """Press a button under the staff-chat message ``card``; returns the query id."""
+        assert self.staff is not None
+        query = self.telegram.push_callback(STAFF_CHAT.peer_id, data, card)
+        await self.staff.handle(
+            Event(
+                address=STAFF_CHAT,
+                sender_id=user,
+                display_name=NAMES[user],
+                payload=data,
+                callback_id=query,
+                message_id=card,
+                is_private=False,
+            )
+        )
+        await self.deliver()
+        return query
+
+    def staff_posts(self) -> list[Any]:
+        return [m for m in self.telegram.sent if m.chat_id == STAFF_CHAT.peer_id]
 
     async def deliver(self) -> None:
         """Send everything due now."""
@@ -131,6 +193,7 @@ class World:
         if self.storage is not None:
             await self.storage.close()
         self.publishing = self.bot = self.vk_adapter = self.storage = self.sender = None
+        self.staff = None
 
 
 @pytest.fixture

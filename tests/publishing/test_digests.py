@@ -179,9 +179,7 @@ async def test_without_a_user_token_one_line_says_the_wall_is_off(
     assert len(world.channel()) == 1
 
 
-async def test_tokens_never_reach_the_log(
-    world: World, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_tokens_never_reach_the_log(world: World, caplog: pytest.LogCaptureFixture) -> None:
     stock(world)
     world.clock.now = MONDAY_10_MSK
     with caplog.at_level(logging.DEBUG):
