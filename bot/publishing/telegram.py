@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InputMediaPhoto, InputPollOption
+from aiogram.types.media_union import MediaUnion
 
 from bot.publishing.images import ImageFetcher
 from bot.telegram.errors import neutral_errors
@@ -48,7 +49,7 @@ class TelegramPublisher:
                 )
             return sent.message_id
         if post.images:
-            media = [
+            media: list[MediaUnion] = [
                 InputMediaPhoto(
                     media=await self._photo(image, number),
                     caption=image.caption or None,

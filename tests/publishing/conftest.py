@@ -87,7 +87,7 @@ class World:
             "staff_user_ids": f"telegram:{MARIA},telegram:{PETR}",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     async def start(self, **overrides: Any) -> Publishing:
         """Build (or rebuild, as after a restart) everything over the same database."""

@@ -24,7 +24,7 @@ async def offered_card(world: World) -> int:
     [card] = world.staff_posts()
     assert card.text.startswith("Дайджест новых поступлений ждёт решения: 3")
     assert world.channel() == [] and world.vk.wall == []
-    return card.message_id
+    return int(card.message_id)
 
 
 def buttons(world: World, card: int) -> list[str]:
