@@ -1,4 +1,6 @@
-"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations."""
+"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations;
+``python -m bot calendar FILE.csv`` loads a calendar of memorable dates (header: date, text,
+image_url)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,10 +48,19 @@ async def _migrate(settings: Settings) -> None:
     print("database is up to date")
 
 
+async def _calendar(settings: Settings, path: Path) -> None:
+    from bot.publishing.cli import load_calendar, summary
+
+    print(summary(await load_calendar(settings, path)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=("run", "migrate"), default="run")
+    parser.add_argument("command", nargs="?", choices=("run", "migrate", "calendar"), default="run")
+    parser.add_argument("file", nargs="?", type=Path, help="the CSV file for `calendar`")
     args = parser.parse_args(argv)
+    if args.command == "calendar" and args.file is None:
+        parser.error("calendar needs the CSV file to load")
     try:
         settings = load_settings(require_platform=args.command == "run")
     except SettingsError as error:
@@ -56,7 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     try:
-        asyncio.run(_migrate(settings) if args.command == "migrate" else _run(settings))
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "calendar":
+            asyncio.run(_calendar(settings, args.file))
+        else:
+            asyncio.run(_run(settings))
     except KeyboardInterrupt:
         pass
     except (OSError, SQLAlchemyError) as error:

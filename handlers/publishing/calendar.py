@@ -58,17 +58,27 @@ class CsvLoad:
     """(line number, reason) of each line left out."""
 
 
-def _dates(raw: str, today: date) -> date | None:
+def _due(raw: str, now: datetime, zone: ZoneInfo, post_time: time) -> datetime | None:
+    """When a line's post is due: a ``YYYY-MM-DD`` date at ``post_time``, None if that has
+    passed; a ``DD.MM`` date at its next occurrence."""
     raw = raw.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            return date.fromisoformat(raw)
+            due = datetime.combine(date.fromisoformat(raw), post_time, tzinfo=zone)
+            return due if due >= now else None
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})", raw)
         if match is None:
             return None
         day, month = int(match.group(1)), int(match.group(2))
-        this_year = date(today.year, month, day)
-        return this_year if this_year >= today else date(today.year + 1, month, day)
+        year = now.astimezone(zone).year
+        for candidate in (year, year + 1, year + 4):  # 29.02 waits for a leap year
+            try:
+                due = datetime.combine(date(candidate, month, day), post_time, tzinfo=zone)
+            except ValueError:
+                continue
+            if due >= now:
+                return due
+        return None
     except ValueError:
         return None
 
@@ -83,10 +93,9 @@ async def load_csv(
     created_by: str | None,
 ) -> CsvLoad:
     """Schedule each line of a memorable-dates CSV at ``post_time`` on its day (a ``DD.MM``
-    date: its next occurrence). Bad lines are reported and skipped; a line loaded before is
-    not scheduled twice."""
+    date: its next occurrence). Bad lines, and dates already past, are reported and skipped;
+    a line loaded before is not scheduled twice."""
     zone = ZoneInfo(timezone)
-    today = now.astimezone(zone).date()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -100,10 +109,10 @@ async def load_csv(
     rejected: list[tuple[int, str]] = []
     for line, raw in enumerate(reader, 2):
         row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        day = _dates(row.get("date", ""), today)
+        due = _due(row.get("date", ""), now, zone, post_time)
         body = row.get("text", "")
         url = row.get("image_url", "")
-        if day is None:
+        if due is None:
             rejected.append((line, "date"))
             continue
         if not body:
@@ -112,9 +121,8 @@ async def load_csv(
         if url and not url.startswith(("http://", "https://")):
             rejected.append((line, "image_url"))
             continue
-        due = datetime.combine(day, post_time, tzinfo=zone)
         post = Post(text=body, images=(Image(url=url),) if url else ())
-        digest = hashlib.sha256(f"{day}|{body}|{url}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(f"{due.date()}|{body}|{url}".encode()).hexdigest()[:32]
         if await calendar.add(due, post.to_dict(), "calendar", created_by, f"csv:{digest}"):
             added += 1
         else:
