@@ -84,7 +84,7 @@ class Publishing:
             closing.append(api)
             publishers[Platform.VK] = VkWallPublisher(api, settings.vk_group_id, images)
         elif settings.vk_enabled:
-            log.info(NO_WALL)
+            log.warning(NO_WALL)
         t = catalog.translator(catalog.default)
         announcer = Announcer(outbox, publishers)
         digests = Digests(
