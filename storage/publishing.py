@@ -41,6 +41,8 @@ class PostStatus(enum.StrEnum):
     QUEUED = "queued"
     """Handed to the outbox."""
     CANCELLED = "cancelled"
+    MISSED = "missed"
+    """Came due while the bot was down for longer than the grace period: not posted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,9 @@ class CalendarRepository:
 
     async def mark_queued(self, post_id: int) -> bool:
         return await self._move(post_id, PostStatus.QUEUED)
+
+    async def mark_missed(self, post_id: int) -> bool:
+        return await self._move(post_id, PostStatus.MISSED)
 
     async def _move(self, post_id: int, status: PostStatus) -> bool:
         statement = (

@@ -100,7 +100,8 @@ class Publishing:
                 first_period=timedelta(days=settings.digest_first_days),
             ),
         )
-        posts = CalendarPosts(storage.calendar, announcer)
+        grace = timedelta(minutes=settings.digest_grace_minutes)
+        posts = CalendarPosts(storage.calendar, announcer, grace)
         feature = Announcements(
             digests=digests,
             calendar=storage.calendar,
@@ -113,7 +114,6 @@ class Publishing:
             calendar_time=settings.calendar_post_time,
             clock=clock,
         ).feature()
-        grace = timedelta(minutes=settings.digest_grace_minutes)
         trigger = digest_trigger(settings.digest_cron, settings.library_timezone)
         return cls(
             publishers=publishers,

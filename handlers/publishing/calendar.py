@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.publishing.announcer import Announcer
@@ -18,7 +19,24 @@ CSV_HEADER = ("date", "text", "image_url")
 """A memorable-dates calendar: ``date`` as ``DD.MM`` (every year) or ``YYYY-MM-DD``, the
 post's ``text``, and an optional ``image_url``."""
 
+log = logging.getLogger(__name__)
+
 _WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*")
+
+
+def is_calendar(data: bytes) -> bool:
+    """Whether a CSV file's header is a memorable-dates calendar's (other CSV files sent to
+    the staff chat, such as arrivals, belong to other features)."""
+    first = _decode(data[:4096]).splitlines()[:1]
+    names = {name.strip().lower() for name in next(csv.reader(first), [])}
+    return {"date", "text"} <= names
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1251")
 
 
 def parse_when(text: str, timezone: str) -> tuple[datetime, str] | None:
@@ -35,15 +53,24 @@ def parse_when(text: str, timezone: str) -> tuple[datetime, str] | None:
 
 
 class CalendarPosts:
-    """Posts whatever the calendar holds that has come due; each post once."""
+    """Posts whatever the calendar holds that has come due; each post once. A post that came
+    due more than ``grace`` ago (the bot was down) is marked missed instead: a greeting for a
+    date that has passed would be out of place."""
 
-    def __init__(self, calendar: Calendar, announcer: Announcer) -> None:
+    def __init__(self, calendar: Calendar, announcer: Announcer, grace: timedelta) -> None:
         self._calendar = calendar
         self._announcer = announcer
+        self._grace = grace
 
     async def post_due(self, now: datetime) -> int:
         posted = 0
         for entry in await self._calendar.due(now):
+            if entry.due_at < now - self._grace:
+                await self._calendar.mark_missed(entry.id)
+                log.warning(
+                    "calendar: post #%d was due at %s and is missed", entry.id, entry.due_at
+                )
+                continue
             await self._announcer.announce(f"post:{entry.id}", Post.from_dict(entry.post))
             await self._calendar.mark_queued(entry.id)
             posted += 1
@@ -96,11 +123,7 @@ async def load_csv(
     date: its next occurrence). Bad lines, and dates already past, are reported and skipped;
     a line loaded before is not scheduled twice."""
     zone = ZoneInfo(timezone)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(_decode(data)))
     if reader.fieldnames is None or not {"date", "text"} <= {
         name.strip().lower() for name in reader.fieldnames
     }:

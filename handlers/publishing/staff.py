@@ -16,7 +16,7 @@ from handlers.core.ports import Outbox
 from handlers.core.replies import Reply
 from handlers.core.staff_chat import answering, event_key
 from handlers.publishing.arrivals import ArrivalSource
-from handlers.publishing.calendar import CalendarPosts, load_csv, parse_when
+from handlers.publishing.calendar import CalendarPosts, is_calendar, load_csv, parse_when
 from handlers.publishing.compose import clip, exhibition_post
 from handlers.publishing.digests import DIGEST_ACTION, Digests
 from handlers.publishing.ports import Calendar
@@ -172,15 +172,19 @@ class Announcements:
             return False
         attachment = files[0]
         if attachment.size is not None and attachment.size > CSV_MAX_BYTES:
-            await self._say(event, self._t("pub-csv-too-big"))
-            return True
+            return False
         try:
             data = await messenger.download(attachment)
         except DeliveryError:
             await self._say(event, self._t("pub-csv-unavailable"))
             return True
+        if not is_calendar(data):
+            return False
+        if len(data) > CSV_MAX_BYTES:
+            await self._say(event, self._t("pub-csv-too-big"))
+            return True
         result = await load_csv(
-            data[:CSV_MAX_BYTES],
+            data,
             self._calendar,
             now=self._clock(),
             timezone=self._timezone,

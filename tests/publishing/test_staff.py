@@ -143,7 +143,7 @@ async def test_a_post_with_a_photo_is_scheduled_listed_and_cancelled(world: Worl
     await world.staff_says("/unschedule 2")
     assert world.staff_posts()[-1].text == "Публикации 2 нет среди запланированных"
 
-    world.clock.now = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    world.clock.now = datetime(2026, 11, 24, 6, 31, tzinfo=UTC)  # 09:31 in Moscow
     await publishing.calendar_job.run()
     await world.deliver()
 
@@ -243,3 +243,44 @@ async def test_a_csv_calendar_sent_to_the_staff_chat_posts_each_date_on_its_day(
 
     assert [m.text for m in world.channel()] == ["День рождения Н. И. Пирогова"]
     assert [p.message for p in world.vk.wall] == ["День рождения Н. И. Пирогова"]
+
+
+async def test_a_csv_that_is_not_a_calendar_is_left_to_other_features(world: World) -> None:
+    world.clock.now = MONDAY_10_MSK
+    await world.start()
+    arrivals = "isbn,title\n978-5-00-000000-0,Кардиология\n".encode()
+    document = world.telegram.add_file(arrivals, file_name="arrivals.csv")
+
+    await world.staff_says(
+        "",
+        attachments=(
+            Attachment(
+                AttachmentKind.DOCUMENT,
+                platform=TELEGRAM,
+                ref=document.file_id,
+                file_name="arrivals.csv",
+            ),
+        ),
+    )
+
+    assert world.staff_posts() == []
+    assert world.storage is not None
+    assert await world.storage.calendar.upcoming() == []
+
+
+async def test_a_post_due_while_the_bot_was_down_too_long_is_missed_not_posted(
+    world: World,
+) -> None:
+    world.clock.now = MONDAY_10_MSK
+    publishing = await world.start(digest_grace_minutes=60)
+    await world.staff_says("/schedule 23.11.2026 11:00 С днём медицинской сестры")
+    await world.staff_says("/schedule 23.11.2026 14:00 Лекция сегодня")
+
+    world.clock.now = MONDAY_10_MSK + timedelta(hours=4, minutes=30)  # 14:30 in Moscow
+    await publishing.calendar_job.run()
+    await world.deliver()
+
+    assert [m.text for m in world.channel()] == ["Лекция сегодня"]
+    assert [p.message for p in world.vk.wall] == ["Лекция сегодня"]
+    assert world.storage is not None
+    assert await world.storage.calendar.upcoming() == []
