@@ -326,7 +326,7 @@ class OutboxSender:
         if publisher is None:
             return await self._park(item)
         try:
-            await publisher.publish(post)
+            await publisher.publish(post, item.key)
         except RetryAfter as exc:
             return await self._retry_after(item, exc)
         except PermanentError as exc:

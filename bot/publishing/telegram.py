@@ -30,7 +30,8 @@ class TelegramPublisher:
         self._chat = channel_id(channel)
         self._images = images
 
-    async def publish(self, post: Post) -> int:
+    async def publish(self, post: Post, key: str) -> int:
+        # The Bot API has no idempotency key: a repeat after a lost answer posts twice.
         if post.poll is not None:
             with neutral_errors():
                 sent = await self._bot.send_poll(

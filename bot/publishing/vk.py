@@ -30,7 +30,7 @@ class VkWallPublisher:
         self._group_id = group_id
         self._images = images
 
-    async def publish(self, post: Post) -> int:
+    async def publish(self, post: Post, key: str) -> int:
         attachments = [await self._photo(index, image) for index, image in enumerate(post.images)]
         if post.poll is not None:
             with delivery_errors():
@@ -43,7 +43,9 @@ class VkWallPublisher:
             attachments.append(f"poll{poll['owner_id']}_{poll['id']}")
         if not post.text.strip() and not attachments:
             raise PermanentError("an empty post")
-        params: dict[str, object] = {"owner_id": -self._group_id, "from_group": 1}
+        # VK drops a second wall.post with the same guid, so a retry after a lost answer
+        # does not post twice (the photos and the poll would be made again, unattached).
+        params: dict[str, object] = {"owner_id": -self._group_id, "from_group": 1, "guid": key}
         if post.text.strip():
             params["message"] = post.text
         if attachments:

@@ -228,6 +228,7 @@ class FakeVkServer:
         self.user_token = user_token
         self.wall: list[WallPost] = []
         self.polls: dict[str, tuple[str, list[str]]] = {}
+        self._wall_guids: dict[str, int] = {}
         self.group_id = group_id
         self.group_name = group_name
         self.confirmation_code = confirmation_code
@@ -968,7 +969,12 @@ class FakeVkServer:
                     raise VkApiFault(100, "One of the parameters specified was missing or invalid")
             else:
                 self._check_attachments((attachment,))
+        guid = params.get("guid")
+        if guid and guid in self._wall_guids:
+            return {"post_id": self._wall_guids[guid]}
         post_id = next(self._object_ids)
+        if guid:
+            self._wall_guids[guid] = post_id
         self.wall.append(WallPost(post_id, owner, message, attachments))
         return {"post_id": post_id}
 

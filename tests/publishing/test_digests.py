@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers.publishing.arrivals import Arrival
+from handlers.publishing.posts import Post
+from storage.models import Platform
 from tests.publishing.conftest import World, cover
 
 MONDAY_10_MSK = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -192,3 +194,19 @@ async def test_tokens_never_reach_the_log(world: World, caplog: pytest.LogCaptur
     assert world.vk.wall
     for secret in (world.telegram.token, world.vk.token, world.vk.user_token):
         assert secret not in caplog.text
+
+
+async def test_a_wall_post_repeated_after_a_lost_answer_is_posted_once(world: World) -> None:
+    stock(world, count=1)
+    world.clock.now = MONDAY_10_MSK
+    publishing = await world.start()
+    await publishing.digest_job.run()
+    await world.deliver()
+    [call] = world.vk.calls_of("wall.post")
+    assert call.params["guid"] == "digest:2026-11-23T10:00:vk:1"
+
+    wall = publishing.publishers[Platform.VK]
+    again = await wall.publish(Post(text="Повтор"), "digest:2026-11-23T10:00:vk:1")
+
+    assert again == world.vk.wall[0].post_id
+    assert len(world.vk.wall) == 1
