@@ -175,16 +175,6 @@ class Application:
         # what it sent: the closures break the cycle.
         outbox = NotifyingOutbox(storage.outbox, lambda: self.sender.notify())
         transactions = NotifyingTransactions(storage, lambda: self.sender.notify())
-        wiring = Wiring.over(
-            storage,
-            catalog=catalog,
-            messengers=self.messengers,
-            config=config,
-            clock=self.clock,
-            outbox=outbox,
-            transactions=transactions,
-        )
-        desk = wiring.staff_desk()
         publishing = self._publishing = Publishing.build(
             settings,
             storage=storage,
@@ -196,6 +186,17 @@ class Application:
             limiter=self._limiter_factory(),
             clock=self.clock,
         )
+        wiring = Wiring.over(
+            storage,
+            catalog=catalog,
+            messengers=self.messengers,
+            config=config,
+            clock=self.clock,
+            outbox=outbox,
+            transactions=transactions,
+            publishing=publishing,
+        )
+        desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
             storage.outbox,
             storage.readers,
@@ -208,7 +209,7 @@ class Application:
             publishers=publishing.publishers,
         )
         reader = wiring.reader_service(desk)
-        staff = wiring.staff_service(desk, publishing.feature)
+        staff = wiring.staff_service(desk)
         self._reminders = StaffReminders(
             desk=desk, tickets=storage.tickets, transactions=transactions, config=config
         )

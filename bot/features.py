@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.publishing.wiring import Publishing
 from handlers.arrivals.reader import arrivals_reader
 from handlers.core.config import ServiceConfig
 from handlers.core.features import ReaderFeature, StaffFeature
@@ -54,6 +55,9 @@ class Wiring:
     messengers: Mapping[Platform, Messenger]
     config: ServiceConfig
     clock: Clock = utcnow
+    publishing: Publishing | None = None
+    """Announcements to the channel and the wall, built from the settings (absent in tests
+    that do not need them)."""
 
     @classmethod
     def over(
@@ -66,6 +70,7 @@ class Wiring:
         clock: Clock = utcnow,
         outbox: Outbox | None = None,
         transactions: Transactions | None = None,
+        publishing: Publishing | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -81,6 +86,7 @@ class Wiring:
             messengers=messengers,
             config=config,
             clock=clock,
+            publishing=publishing,
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -127,6 +133,7 @@ class Wiring:
                 config=self.config,
                 clock=self.clock,
             ),
+            *([self.publishing.feature] if self.publishing is not None else []),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:
