@@ -92,7 +92,8 @@ class Announcements:
         images = tuple(Image(platform=a.platform, ref=a.ref) for a in photos[:1])
         if not text.strip() and not images:
             return [self._t("pub-schedule-usage")]
-        return [await self._add(when, Post(text=text.strip(), images=images), "post", staff)]
+        post = Post(text=text.strip(), images=images)
+        return [await self._add(when, post, "post", staff, self._clock())]
 
     async def _poll(self, event: Event, staff: StaffMember, argument: str) -> list[str]:
         parsed = parse_when(argument, self._timezone)
@@ -110,7 +111,7 @@ class Announcements:
         ):
             return [self._t("pub-poll-usage")]
         post = Post(poll=Poll(question, tuple(options)))
-        return [await self._add(when, post, "poll", staff)]
+        return [await self._add(when, post, "poll", staff, self._clock())]
 
     async def _exhibit(self, event: Event, staff: StaffMember, argument: str) -> list[str]:
         parsed = parse_when(argument, self._timezone)
@@ -129,13 +130,15 @@ class Announcements:
             return [self._t("pub-exhibit-empty")]
         post = exhibition_post(self._t, clip(title.strip(), 200), arrivals)
         now = self._clock()
-        answer = await self._add(when or now, post, "exhibition", staff)
+        answer = await self._add(when or now, post, "exhibition", staff, now)
         if when is None:
             await self._posts.post_due(now)
         return [answer]
 
-    async def _add(self, when: datetime, post: Post, kind: str, staff: StaffMember) -> str:
-        if when < self._clock() and kind != "exhibition":
+    async def _add(
+        self, when: datetime, post: Post, kind: str, staff: StaffMember, now: datetime
+    ) -> str:
+        if when < now:
             return self._t("pub-schedule-past")
         number = await self._calendar.add(when, post.to_dict(), kind, staff.name)
         local = when.astimezone(ZoneInfo(self._timezone))

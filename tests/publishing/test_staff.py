@@ -198,6 +198,8 @@ async def test_a_virtual_exhibition_by_ids_can_wait_for_its_time(world: World) -
     assert world.channel() == []
     await world.staff_says("/exhibit Пусто | 404")
     assert world.staff_posts()[-1].text == "Поступлений для выставки не нашлось"
+    await world.staff_says("/exhibit 01.11.2026 10:00 Прошлое | 5")
+    assert world.staff_posts()[-1].text == "Это время уже прошло; укажите будущую дату"
 
     world.clock.now = MONDAY_10_MSK + timedelta(days=1)
     await publishing.calendar_job.run()
