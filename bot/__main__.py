@@ -1,6 +1,7 @@
 """``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations;
 ``python -m bot import-arrivals FILE...`` imports new arrivals from files and prints what
-each import did."""
+each import did; ``python -m bot calendar FILE.csv`` loads a calendar of memorable dates
+(header: date, text, image_url)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,19 +56,38 @@ async def _migrate(settings: Settings) -> None:
     print("database is up to date")
 
 
+async def _calendar(settings: Settings, path: Path) -> None:
+    from bot.publishing.cli import load_calendar, summary
+
+    print(summary(await load_calendar(settings, path)))
+
+
+FILES_TAKEN = {
+    "run": (0, 0),
+    "migrate": (0, 0),
+    "import-arrivals": (1, sys.maxsize),
+    "calendar": (1, 1),
+}
+"""How many files each command takes, at least and at most."""
+FILES_HINT = {
+    (0, 0): "takes no files",
+    (1, sys.maxsize): "needs at least one file",
+    (1, 1): "needs one file",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=tuple(FILES_TAKEN), default="run")
     parser.add_argument(
-        "command", nargs="?", choices=("run", "migrate", "import-arrivals"), default="run"
-    )
-    parser.add_argument(
-        "files", nargs="*", help="import-arrivals: MARC, MARCXML, CSV or feed files"
+        "files",
+        nargs="*",
+        help="import-arrivals: MARC, MARCXML, CSV or feed files; calendar: a CSV",
     )
     args = parser.parse_args(argv)
-    if args.command != "import-arrivals" and args.files:
-        parser.error(f"{args.command} takes no files")
-    if args.command == "import-arrivals" and not args.files:
-        parser.error("import-arrivals needs at least one file")
+    least, most = FILES_TAKEN[args.command]
+    if not least <= len(args.files) <= most:
+        parser.error(f"{args.command} {FILES_HINT[(least, most)]}")
     try:
         settings = load_settings(require_platform=args.command == "run")
     except SettingsError as error:
@@ -76,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "import-arrivals":
             return 0 if asyncio.run(_import_arrivals(settings, args.files)) else 1
-        asyncio.run(_migrate(settings) if args.command == "migrate" else _run(settings))
+        if args.command == "calendar":
+            asyncio.run(_calendar(settings, Path(args.files[0])))
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        else:
+            asyncio.run(_run(settings))
     except KeyboardInterrupt:
         pass
     except SettingsError as error:

@@ -22,6 +22,8 @@ from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
 from bot.outbox.tuning import SenderTuning
+from bot.publishing.stored_arrivals import StoredArrivals
+from bot.publishing.wiring import Publishing
 from bot.ratelimit import RateLimiter
 from bot.scheduler import build_scheduler
 from bot.settings import Settings, TelegramMode, VkMode
@@ -46,6 +48,7 @@ from handlers.core.messenger import Messenger
 from handlers.core.router import EventRouter
 from handlers.loans.ils import Ils
 from handlers.loans.reminders.job import LoanReminders
+from handlers.publishing.arrivals import ArrivalSource
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
 from storage.migrate import upgrade
@@ -125,9 +128,12 @@ class Application:
         settings: Settings,
         clock: Clock = utcnow,
         limiter_factory: Callable[[], RateLimiter] = RateLimiter,
+        arrivals: ArrivalSource | None = None,
     ) -> None:
         """``clock`` is the one source of "now" for every layer, storage included (tests pass
-        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token."""
+        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token;
+        ``arrivals`` is what digests and exhibitions are made of (the arrivals store unless a
+        test gives its own)."""
         self.settings = settings
         self.clock = clock
         self._limiter_factory = limiter_factory
@@ -146,6 +152,8 @@ class Application:
         self._reminders: StaffReminders | None = None
         self._ils: Ils | None = None
         self._loan_reminders: LoanReminders | None = None
+        self._arrivals = arrivals
+        self._publishing: Publishing | None = None
 
     @property
     def storage(self) -> Storage:
@@ -167,6 +175,13 @@ class Application:
         return self._loan_reminders
 
     @property
+    def publishing(self) -> Publishing:
+        """Announcements: their jobs (tests run them with a clock of their own) and staff
+        feature."""
+        assert self._publishing is not None, "the application is not started"
+        return self._publishing
+
+    @property
     def sender(self) -> OutboxSender:
         assert self._sender is not None, "the application is not started"
         return self._sender
@@ -184,6 +199,17 @@ class Application:
         # what it sent: the closures break the cycle.
         outbox = NotifyingOutbox(storage.outbox, lambda: self.sender.notify())
         transactions = NotifyingTransactions(storage, lambda: self.sender.notify())
+        publishing = self._publishing = Publishing.build(
+            settings,
+            storage=storage,
+            outbox=outbox,
+            arrivals=self._arrivals or StoredArrivals(storage.arrivals),
+            catalog=catalog,
+            messengers=self.messengers,
+            bot=self._bot,
+            limiter=self._limiter_factory(),
+            clock=self.clock,
+        )
         wiring = Wiring.over(
             storage,
             catalog=catalog,
@@ -196,6 +222,7 @@ class Application:
             max_import_bytes=settings.arrivals_import_max_mb * 1024 * 1024,
             loans_transactions=transactions,
             ils=self._ils,
+            publishing=publishing,
         )
         desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
@@ -207,6 +234,7 @@ class Application:
             relay=AttachmentRelay(self.messengers, relay_notice(catalog)),
             on_sent=wiring.after_send(desk),
             before_send=desk.before_send,
+            publishers=publishing.publishers,
         )
         reader = wiring.reader_service(desk)
         staff = wiring.staff_service(desk)
@@ -247,7 +275,10 @@ class Application:
                 settings.library_timezone,
             )
             add_feed_job(self._scheduler, poller, trigger)
+        publishing.schedule(self._scheduler, settings)
         self._scheduler.start()
+        # The memory job store forgets a digest missed while the bot was down.
+        self._spawn(publishing.digest_job.run())
         log.info("started on %s", ", ".join(sorted(self.messengers)))
 
     def _build_messengers(self) -> None:
@@ -337,5 +368,7 @@ class Application:
             await self._vk.close()
         if self._ils is not None:
             await self._ils.close()
+        if self._publishing is not None:
+            await self._publishing.close()
         if self._storage is not None:
             await self._storage.close()

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.arrivals.importer import ArrivalImporter
+from bot.publishing.wiring import Publishing
 from handlers.arrivals.ports import Arrivals
 from handlers.arrivals.reader import Browsing
 from handlers.arrivals.staff import ArrivalDesk
@@ -77,6 +78,9 @@ class Wiring:
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
     ils: Ils | None = None
     """The library's circulation system; None for the manual backend (staff renew)."""
+    publishing: Publishing | None = None
+    """Announcements to the channel and the wall, built from the settings (absent in tests
+    that do not need them)."""
 
     @classmethod
     def over(
@@ -93,6 +97,7 @@ class Wiring:
         max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
         loans_transactions: LoansTransactions | None = None,
         ils: Ils | None = None,
+        publishing: Publishing | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -116,6 +121,7 @@ class Wiring:
             subjects=subjects or SubjectMap(),
             max_import_bytes=max_import_bytes,
             ils=ils,
+            publishing=publishing,
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -220,6 +226,7 @@ class Wiring:
                 transactions=self.loans_transactions,
                 clock=self.clock,
             ),
+            *([self.publishing.feature] if self.publishing is not None else []),
         ]
 
     def reader_service(self, desk: StaffDesk, *extra: ReaderFeature) -> ReaderService:

@@ -119,6 +119,11 @@ def vk_limits() -> list[Limit]:
     return [Limit("global", 20, 1.0)]
 
 
+def vk_user_limits() -> list[Limit]:
+    """VK's limit for a user token (the wall poster's): 3 requests/s."""
+    return [Limit("global", 3, 1.0)]
+
+
 def _is_group(chat_id: int | str) -> bool:
     if isinstance(chat_id, str):
         return chat_id.startswith("@") or chat_id.startswith("-")

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.arrivals.schedule import crontab_trigger
 from bot.arrivals.subject_settings import load_subjects
+from bot.crontab import crontab_trigger
 from storage.models import Address, Platform
 
 
@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     vk_mode: VkMode = VkMode.LONGPOLL
     vk_callback_secret: SecretStr = SecretStr("")
     vk_confirmation_code: str = ""
+
+    telegram_channel: str = ""
+    vk_user_token: SecretStr = SecretStr("")
+    digest_cron: str = "0 10 * * mon,thu"
+    digest_approval: bool = False
+    digest_grace_minutes: int = Field(default=360, ge=1, le=10_080)
+    digest_first_days: int = Field(default=7, ge=1, le=365)
+    calendar_post_time: time = time(10, 0)
 
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
@@ -181,6 +189,18 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("digest_cron")
+    @classmethod
+    def _check_digest_cron(cls, value: str) -> str:
+        try:
+            crontab_trigger(value, "UTC")
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a cron expression; write it as minute hour day month "
+                "weekday, e.g. 0 10 * * mon,thu"
+            ) from None
+        return value
+
     @model_validator(mode="after")
     def _check_modes(self) -> Settings:
         if self.library_opens >= self.library_closes:
@@ -208,6 +228,14 @@ class Settings(BaseSettings):
     @property
     def vk_enabled(self) -> bool:
         return bool(self.vk_group_token.get_secret_value().strip())
+
+    @property
+    def channel_enabled(self) -> bool:
+        return self.telegram_enabled and bool(self.telegram_channel.strip())
+
+    @property
+    def wall_enabled(self) -> bool:
+        return self.vk_group_id is not None and bool(self.vk_user_token.get_secret_value().strip())
 
     @property
     def needs_web_server(self) -> bool:

@@ -318,6 +318,17 @@ class ArrivalRepository:
         async with self._engine.connect() as conn:
             return [_arrival(row) for row in await conn.execute(statement)]
 
+    async def added_between(self, start: datetime, end: datetime) -> list[Arrival]:
+        """Arrivals first added in [start, end), oldest first: what one digest announces."""
+        table = arrivals_table
+        statement = (
+            select(table)
+            .where(table.c.added_at >= start, table.c.added_at < end)
+            .order_by(table.c.added_at, table.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return [_arrival(row) for row in await conn.execute(statement)]
+
     async def subject_counts(self) -> dict[str, int]:
         """How many arrivals each library subject has."""
         statement = select(arrival_subjects.c.subject, func.count()).group_by(

@@ -22,6 +22,7 @@ from storage.dialogs import DialogRepository
 from storage.erasure import RetentionRepository
 from storage.loan_reminders import SentLoanReminderRepository
 from storage.outbox import OutboxRepository
+from storage.publishing import CalendarRepository, DigestRepository
 from storage.readers import ReaderRepository
 from storage.renewals import RenewalRepository
 from storage.staff import StaffProfileRepository
@@ -128,6 +129,8 @@ class Storage:
         self.cards = LibraryCardRepository(engine, clock)
         self.renewals = RenewalRepository(engine, clock)
         self.loan_reminders = SentLoanReminderRepository(engine, clock)
+        self.digests = DigestRepository(engine, clock)
+        self.calendar = CalendarRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

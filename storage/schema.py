@@ -359,6 +359,41 @@ sent_loan_reminders = Table(
 """One row per due-date reminder or overdue notice queued: reader, kind, a digest of the
 loan's id (never the id or title itself) and the due date. It outlives the outbox row, which
 is purged 30 days after sending, so that a loan overdue for longer is not announced again."""
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("scheduled_for", UtcDateTime, nullable=False),
+    Column("since", UtcDateTime, nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+    Column("arrival_ids", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", String(255), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=True),
+    UniqueConstraint("scheduled_for"),
+)
+"""One row per scheduled digest run: the arrivals it covers ([since, until)) and what became
+of it. The newest ``until`` is where the next digest starts; the unique run time is what
+makes a repeated run (after a restart) a no-op."""
+
+scheduled_posts = Table(
+    "scheduled_posts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("post", Json, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("origin", String(255), nullable=True),
+    Column("created_by", String(255), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("origin"),
+    Index(None, "status", "due_at"),
+)
+"""The content calendar: posts (text, image, poll, exhibition album) due at a time. ``origin``
+names where a loaded entry came from (a CSV line), so loading the same file twice adds
+nothing."""
 
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built

@@ -47,6 +47,7 @@ from bot.outbox.backoff import backoff_delay
 from bot.outbox.errors import describe
 from bot.outbox.relay import AttachmentRelay
 from bot.outbox.tuning import SenderTuning
+from bot.publishing.publisher import Publisher
 from handlers.core.messenger import (
     DeliveryError,
     Messenger,
@@ -56,6 +57,7 @@ from handlers.core.messenger import (
 )
 from handlers.core.ports import EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.core.replies import Reply
+from handlers.publishing.posts import Post, post_of
 from storage.models import Address, OutboxItem, Platform, Reader
 
 log = logging.getLogger(__name__)
@@ -112,10 +114,13 @@ class OutboxSender:
         relay: AttachmentRelay | None = None,
         on_sent: Callable[[OutboxItem, int], Awaitable[None]] | None = None,
         before_send: Callable[[OutboxItem, Reply], Awaitable[Reply]] | None = None,
+        publishers: Mapping[Platform, Publisher] | None = None,
     ) -> None:
         """``clock`` returns tz-aware UTC time; ``random_fraction`` in [0, 1) feeds the
         back-off jitter. ``messengers`` may lack a platform that is switched off: its rows are
-        kept and retried every ``tuning.park_seconds``."""
+        kept and retried every ``tuning.park_seconds``. ``publishers`` post the rows that carry a
+        public post (``handlers.publishing.posts.PUBLICATION_KEY``) to the channel or the
+        wall, with the same pacing, retries and back-off as messages."""
         self._outbox = outbox
         self._readers = readers
         self._messengers = dict(messengers)
@@ -125,6 +130,7 @@ class OutboxSender:
         self._relay = relay
         self._on_sent = on_sent
         self._before_send = before_send
+        self._publishers = dict(publishers or {})
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._warned_platforms: set[Platform] = set()
@@ -264,6 +270,12 @@ class OutboxSender:
         return hold_until
 
     async def _deliver(self, item: OutboxItem) -> _Outcome:
+        try:
+            post = post_of(item.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            return await self._fail(item, f"undecodable post: {describe(exc)}")
+        if post is not None:
+            return await self._publish(item, post)
         platform = item.address.platform
         messenger = self._messengers.get(platform)
         if messenger is None:
@@ -306,6 +318,25 @@ class OutboxSender:
                     item.key,
                     describe(exc),
                 )
+        return _GO_ON
+
+    async def _publish(self, item: OutboxItem, post: Post) -> _Outcome:
+        platform = item.address.platform
+        publisher = self._publishers.get(platform)
+        if publisher is None:
+            return await self._park(item)
+        try:
+            await publisher.publish(post, item.key)
+        except RetryAfter as exc:
+            return await self._retry_after(item, exc)
+        except PermanentError as exc:
+            return await self._fail(item, describe(exc))
+        except Exception as exc:
+            if not isinstance(exc, DeliveryError):
+                log.error("outbox #%d key=%s: unexpected %s", item.id, item.key, describe(exc))
+            return await self._back_off(item, exc)
+        await self._outbox.mark_sent(item.id, self._clock())
+        log.info("outbox #%d key=%s posted on %s", item.id, item.key, platform)
         return _GO_ON
 
     def _expired(self, item: OutboxItem) -> bool:

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from vkbottle import API
 from vkbottle.http import AiohttpClient
 
-from bot.ratelimit import RateLimiter, vk_limits
+from bot.ratelimit import Limit, RateLimiter, vk_limits
 from handlers.core.messenger import PermanentError, RetryAfter, TransientError
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,10 @@ class VkApi(API):
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limits: Callable[[], list[Limit]] = vk_limits,
     ) -> None:
+        """``limits`` are the token's own: 20 requests/s for a community token, 3 for a
+        user token."""
         secret = token.get_secret_value() if isinstance(token, SecretStr) else token
         self.http = AiohttpClient()
         super().__init__(token=secret, http_client=self.http)
@@ -76,6 +79,7 @@ class VkApi(API):
         self.retry = retry or RetryPolicy()
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep
+        self._limits = limits
 
     async def __aenter__(self) -> VkApi:
         return self
@@ -107,7 +111,7 @@ class VkApi(API):
         attempt = 0
         while True:
             attempt += 1
-            await self.limiter.acquire(vk_limits())
+            await self.limiter.acquire(self._limits())
             answer = await self._post(method, data, version)
             code = _error_code(answer)
             if code not in RATE_LIMIT_CODES:

@@ -56,6 +56,7 @@ _FLOOD_METHODS = frozenset(
         "sendphoto",
         "senddocument",
         "sendmediagroup",
+        "sendpoll",
         "sendaudio",
         "sendvideo",
         "sendvoice",
@@ -63,7 +64,6 @@ _FLOOD_METHODS = frozenset(
         "sendsticker",
         "sendlocation",
         "sendcontact",
-        "sendpoll",
         "copymessage",
         "forwardmessage",
         "editmessagetext",
@@ -161,6 +161,8 @@ class SentMessage:
     sent_at: float = field(default_factory=time.time)
     deleted: bool = False
     """Deleted with deleteMessage: gone from the chat, kept here for tests to see."""
+    poll_options: list[str] = field(default_factory=list)
+    """A poll's answers (sendPoll); its question is ``text``."""
 
     @property
     def reply_to(self) -> int | None:
@@ -734,6 +736,8 @@ class FakeTelegramServer:
                 return self._send_file(method, params, uploads)
             case "sendmediagroup":
                 return self._send_media_group(params, uploads)
+            case "sendpoll":
+                return self._send_poll(params)
             case "editmessagetext":
                 return self._edit(params, text=True)
             case "editmessagereplymarkup":
@@ -834,6 +838,9 @@ class FakeTelegramServer:
         thread_id, reply = self._placement_of_bot_message(chat_id, params)
         results = []
         for item in media:
+            caption = item.get("caption")
+            if caption is not None:
+                _check_text(str(caption), CAPTION_LIMIT, "message caption is too long", None)
             kind = str(item.get("type", "document"))
             sent_file = self._take_file(kind, item.get("media"), uploads)
             message = self._record(
@@ -846,6 +853,34 @@ class FakeTelegramServer:
             )
             results.append(self._message_json(message))
         return results
+
+    def _send_poll(self, params: Mapping[str, Any]) -> Json:
+        chat_id = _require_int(params, "chat_id")
+        question = str(params.get("question") or "")
+        _check_text(
+            question,
+            300,
+            "poll question length must not exceed 300",
+            "poll question must be non-empty",
+        )
+        options = _json_param(params, "options")
+        if not isinstance(options, list) or not 1 <= len(options) <= 12:
+            raise _bad_request("poll must have 1-12 options")
+        texts = []
+        for option in options:
+            text = option.get("text") if isinstance(option, dict) else None
+            if not isinstance(text, str):
+                raise _bad_request("can't parse InputPollOption JSON object")
+            _check_text(
+                text,
+                100,
+                "poll options length must not exceed 100",
+                "poll options must be non-empty",
+            )
+            texts.append(text)
+        message = self._record("sendpoll", chat_id, text=question)
+        message.poll_options = texts
+        return self._message_json(message)
 
     def _edit(self, params: Mapping[str, Any], *, text: bool) -> Json:
         chat_id = _require_int(params, "chat_id")

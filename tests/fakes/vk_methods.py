@@ -70,4 +70,45 @@ METHOD_PARAMETERS: Mapping[str, frozenset[str]] = {
     "docs.getMessagesUploadServer": frozenset({"type", "peer_id"}),
     "docs.save": frozenset({"file", "title", "tags", "return_tags"}),
     "users.get": frozenset({"user_ids", "fields", "name_case"}),
+    "photos.getWallUploadServer": frozenset({"group_id"}),
+    "photos.saveWallPhoto": frozenset(
+        {"user_id", "group_id", "photo", "server", "hash", "latitude", "longitude", "caption"}
+    ),
+    "polls.create": frozenset(
+        {
+            "question",
+            "is_anonymous",
+            "is_multiple",
+            "end_date",
+            "owner_id",
+            "app_id",
+            "add_answers",
+            "photo_id",
+            "background_id",
+            "disable_unvote",
+        }
+    ),
+    "wall.post": frozenset(
+        {
+            "owner_id",
+            "friends_only",
+            "from_group",
+            "message",
+            "attachments",
+            "services",
+            "signed",
+            "publish_date",
+            "lat",
+            "long",
+            "place_id",
+            "post_id",
+            "guid",
+            "mark_as_ads",
+            "close_comments",
+            "donut_paid_duration",
+            "mute_notifications",
+            "copyright",
+            "topic_id",
+        }
+    ),
 }

@@ -81,6 +81,7 @@ ERROR_MESSAGES: Mapping[int, str] = {
     7: "Permission to perform this action is denied",
     9: "Flood control",
     10: "Internal server error",
+    27: "Group authorization failed: method is unavailable with group auth.",
     29: "Rate limit reached",
     100: "One of the parameters specified was missing or invalid",
     901: "Can't send messages for users without permission",
@@ -91,6 +92,23 @@ ERROR_MESSAGES: Mapping[int, str] = {
     924: "Can't delete this message for everybody",
     917: NO_ACCESS_MESSAGE,
 }
+
+
+USER_TOKEN_METHODS = frozenset(
+    {"wall.post", "photos.getWallUploadServer", "photos.saveWallPhoto", "polls.create"}
+)
+"""Methods VK refuses with a community token (error 27): they need a user token."""
+WALL_TEXT_LIMIT = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class WallPost:
+    """A post the bot made on the community wall."""
+
+    post_id: int
+    owner_id: int
+    message: str
+    attachments: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +214,7 @@ class FakeVkServer:
         self,
         *,
         token: str = "vk-test-token-0123456789",
+        user_token: str = "vk-user-token-9876543210",
         group_id: int = 1001,
         group_name: str = "Medical library",
         confirmation_code: str = "c0nf1rm",
@@ -206,6 +225,10 @@ class FakeVkServer:
         long_poll_history: int = 1000,
     ) -> None:
         self.token = token
+        self.user_token = user_token
+        self.wall: list[WallPost] = []
+        self.polls: dict[str, tuple[str, list[str]]] = {}
+        self._wall_guids: dict[str, int] = {}
         self.group_id = group_id
         self.group_name = group_name
         self.confirmation_code = confirmation_code
@@ -603,8 +626,10 @@ class FakeVkServer:
         fault = self._take_fault(name)
         if fault is not None and fault.kind == "http":
             return web.Response(status=fault.status, text="Internal Server Error")
-        if token != self.token:
+        if token not in (self.token, self.user_token):
             return self._error(5, ERROR_MESSAGES[5], name, params)
+        if token == self.token and name in USER_TOKEN_METHODS:
+            return self._error(27, ERROR_MESSAGES[27], name, params)
         if self._over_limit():
             self.too_many_requests += 1
             return self._error(6, ERROR_MESSAGES[6], name, params)
@@ -672,6 +697,10 @@ class FakeVkServer:
             "docs.save": self._docs_save,
             "users.get": self._users_get,
             "messages.getConversationMembers": self._get_conversation_members,
+            "photos.getWallUploadServer": self._wall_upload_server,
+            "photos.saveWallPhoto": self._photos_save,
+            "polls.create": self._polls_create,
+            "wall.post": self._wall_post,
         }
 
     # API methods
@@ -898,6 +927,56 @@ class FakeVkServer:
                 ],
             }
         ]
+
+    def _wall_upload_server(self, params: dict[str, str]) -> JsonDict:
+        if _int(params, "group_id") != self.group_id:
+            raise VkApiFault(
+                100, "One of the parameters specified was missing or invalid: group_id"
+            )
+        return self._photos_upload_server(params)
+
+    def _polls_create(self, params: dict[str, str]) -> JsonDict:
+        question = params.get("question", "")
+        try:
+            answers = json.loads(params.get("add_answers", ""))
+        except ValueError:
+            answers = None
+        if (
+            not question
+            or not isinstance(answers, list)
+            or not 1 <= len(answers) <= 10
+            or not all(isinstance(a, str) and a for a in answers)
+        ):
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid")
+        owner = _int(params, "owner_id")
+        poll_id = next(self._object_ids)
+        self.polls[f"poll{owner}_{poll_id}"] = (question, answers)
+        return {"id": poll_id, "owner_id": owner, "question": question}
+
+    def _wall_post(self, params: dict[str, str]) -> JsonDict:
+        owner = _int(params, "owner_id")
+        if owner != -self.group_id or params.get("from_group") != "1":
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid")
+        message = params.get("message", "")
+        attachments = _split_list(params.get("attachments", ""))
+        if not message and not attachments:
+            raise VkApiFault(100, "message or attachments is required")
+        if len(message) > WALL_TEXT_LIMIT or len(attachments) > 10:
+            raise VkApiFault(100, "One of the parameters specified was missing or invalid")
+        for attachment in attachments:
+            if attachment.startswith("poll"):
+                if attachment not in self.polls:
+                    raise VkApiFault(100, "One of the parameters specified was missing or invalid")
+            else:
+                self._check_attachments((attachment,))
+        guid = params.get("guid")
+        if guid and guid in self._wall_guids:
+            return {"post_id": self._wall_guids[guid]}
+        post_id = next(self._object_ids)
+        if guid:
+            self._wall_guids[guid] = post_id
+        self.wall.append(WallPost(post_id, owner, message, attachments))
+        return {"post_id": post_id}
 
     def _docs_upload_server(self, params: dict[str, str]) -> JsonDict:
         upload_id = secrets.token_hex(6)

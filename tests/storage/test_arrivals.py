@@ -156,3 +156,20 @@ async def test_deleting_an_arrival_drops_it_from_search_and_subjects(storage: St
     assert await arrivals.search("педиатрии", 10) == []
     assert await arrivals.subject_counts() == {}
     assert (await arrivals.store(book("Другая", isbns=("9785970400005",))))[0] is Outcome.ADDED
+
+
+async def test_a_digest_reads_the_arrivals_first_added_in_its_window(storage: Storage) -> None:
+    clock = Clock()
+    arrivals = repository(storage, clock)
+    _, before = await arrivals.store(book("До окна", control_number="1"))
+    clock.now = START + timedelta(hours=1)
+    _, at_start = await arrivals.store(book("В начале окна", control_number="2"))
+    clock.now = START + timedelta(hours=2)
+    _, inside = await arrivals.store(book("Внутри окна", control_number="3"))
+    clock.now = START + timedelta(hours=3)
+    await arrivals.store(book("В конце окна", control_number="4"))
+
+    window = await arrivals.added_between(START + timedelta(hours=1), START + timedelta(hours=3))
+
+    assert [a.id for a in window] == [at_start.id, inside.id]
+    assert before.id not in [a.id for a in window]

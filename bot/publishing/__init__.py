@@ -1,0 +1,1 @@
+"""Posting to the Telegram channel and the VK community wall, and the jobs that schedule it."""
