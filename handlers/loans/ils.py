@@ -90,6 +90,12 @@ class IlsUnavailable(Exception):
     The message is for the log, and must never hold a PIN or a token.
     """
 
+    def __init__(self, reason: str, *, done: Sequence[Renewal] = ()) -> None:
+        super().__init__(reason)
+        self.done = tuple(done)
+        """What a Renew all had already got answered before the backend stopped answering
+        (renewed or refused): the reader is told these, and only the rest goes to staff."""
+
 
 class Ils(Protocol):
     """A circulation system the bot can ask about a reader's loans and renew them in."""

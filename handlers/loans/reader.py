@@ -256,11 +256,18 @@ class LoansReader:
             results = await patiently(self._ils.renew_all(card.number))
         except IlsUnavailable as error:
             log.warning("renewal of all loans not made: %s", error)
-            await self._fall_back(turn, card.number, listed)
+            answered = {result.loan_id for result in error.done}
+            rest = [loan for loan in listed if loan.loan_id not in answered]
+            if not rest:
+                self._tell(turn, error.done, listed)
+                return
+            if error.done:
+                # What the system did before it stopped answering is news the reader needs,
+                # and staff must not renew those a second time.
+                turn.say(self._results_text(turn, listed, error.done))
+            await self._fall_back(turn, card.number, rest)
             return
-        # In the order the reader saw the loans, soonest due first.
-        order = {loan.loan_id: index for index, loan in enumerate(listed)}
-        self._tell(turn, sorted(results, key=lambda result: order.get(result.loan_id, len(order))))
+        self._tell(turn, results, listed)
 
     async def _renew_reminded(self, turn: Turn, ref: str | None) -> None:
         """A Renew button of a due-date reminder (``ref`` names one loan; None: "Renew all").
@@ -293,17 +300,27 @@ class LoansReader:
             return
         await self._renew_one(turn, token, index)
 
-    def _tell(self, turn: Turn, results: Sequence[Renewal]) -> None:
+    def _tell(
+        self, turn: Turn, results: Sequence[Renewal], listed: Sequence[RequestedLoan] = ()
+    ) -> None:
         turn.state.data.pop(SNAPSHOT, None)
         if not results:
             text = turn.t("loans-nothing-renewed")
         else:
-            text = "\n\n".join(renewal_text(turn.t, result, self._tz) for result in results)
+            text = self._results_text(turn, listed, results)
         turn.say(
             text,
             (turn.button("loans-back", LOANS_MENU),),
             (turn.button("back-to-menu", MENU_MAIN),),
         )
+
+    def _results_text(
+        self, turn: Turn, listed: Sequence[RequestedLoan], results: Sequence[Renewal]
+    ) -> str:
+        """The results in the order the reader saw the loans, soonest due first."""
+        order = {loan.loan_id: index for index, loan in enumerate(listed)}
+        ordered = sorted(results, key=lambda result: order.get(result.loan_id, len(order)))
+        return "\n\n".join(renewal_text(turn.t, result, self._tz) for result in ordered)
 
     async def _fall_back(self, turn: Turn, card: str, loans: Sequence[RequestedLoan]) -> None:
         """The circulation system did not answer: staff renew by hand instead."""

@@ -350,3 +350,21 @@ async def test_when_sip2_goes_away_a_renewal_becomes_a_staff_request(
         assert sip2.server.connections == connections, "a renewal is never sent twice"
         again = await pressed_once(desk, "menu:loans")
         assert again.text.startswith(f"Книги на билете {SIP2_CARD} (3)"), "it reconnects"
+
+
+async def test_when_koha_stops_answering_half_way_through_renew_all_the_reader_learns_what_was_done(
+    desk: Desk, koha: KohaRig
+) -> None:
+    await linked(desk, KOHA_CARD, KOHA_PIN)
+    listing = await desk.press(READER, "menu:loans")
+    koha.koha.fail_next(3, status=503, path=f"/checkouts/{koha.reserved.checkout_id}/renewal")
+    before = len(desk.telegram.replies_to(READER))
+
+    await pressed_once(desk, renew_button(listing, "all", 0))
+
+    told = [reply.text for reply in desk.telegram.replies_to(READER)[before:]]
+    renewed_until = (desk.clock.now + timedelta(days=2 + 14)).date()
+    assert told[0] == f"✅ «Нормальная физиология» продлена до {day(renewed_until)}."
+    assert koha.soonest.renewals_count == 1
+    await assert_went_to_staff(desk, desk.telegram.last(READER), KOHA_CARD, koha.shown()[1:])
+    assert len(told) == 2

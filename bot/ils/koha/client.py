@@ -111,10 +111,14 @@ class KohaIls:
             return []
         checkouts = await self._checkouts(patron["patron_id"])
         titles = await self._titles([c.get("item_id") for c in checkouts])
-        return [
-            await self._renew(checkout, titles.get(checkout.get("item_id"), ""))
-            for checkout in checkouts
-        ]
+        results: list[Renewal] = []
+        for checkout in checkouts:
+            try:
+                results.append(await self._renew(checkout, titles.get(checkout.get("item_id"), "")))
+            except IlsUnavailable as error:
+                # Koha renews one checkout per request: those already renewed stay renewed.
+                raise IlsUnavailable(str(error), done=results) from error
+        return results
 
     # paths/patrons.yaml: GET /patrons, filtered by cardnumber with _match=exact (the
     # default match is "contains", which would find 1234 for 123).

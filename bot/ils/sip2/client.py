@@ -202,7 +202,7 @@ class Sip2Ils:
         if self._config.sc_status:
             await self._ready()  # the 98 response says whether 65 is supported
         if not self._renew_all_supported:
-            return [await self.renew(card, loan.loan_id) for loan in await self.loans(card)]
+            return await self._renew_each(card)
         response = await self._call(
             message(
                 "65",
@@ -235,6 +235,16 @@ class Sip2Ils:
             await self._drop()
 
     # --- requests -----------------------------------------------------------------------
+
+    async def _renew_each(self, card: str) -> list[Renewal]:
+        """Renew All without message 65: one 29 per loan; those done stay done."""
+        results: list[Renewal] = []
+        for loan in await self.loans(card):
+            try:
+                results.append(await self.renew(card, loan.loan_id))
+            except IlsUnavailable as error:
+                raise IlsUnavailable(str(error), done=results) from error
+        return results
 
     async def _unrenewed(self, card: str, barcode: str, messages: list[str]) -> Renewal:
         """Why Renew All left this item, which a 66 response does not say per item.
