@@ -11,6 +11,7 @@ clock, so nothing here waits for real time or depends on today's date."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,7 +22,7 @@ from bot.ils.koha import KohaIls, KohaTransport, OAuth2ClientCredentials, RetryP
 from bot.ils.sip2 import Sip2Ils
 from handlers.core.events import Event
 from handlers.core.replies import Reply
-from handlers.loans.ils import Ils
+from handlers.loans.ils import Ils, Renewal
 from storage.models import (
     Address,
     OutboxItem,
@@ -251,10 +252,13 @@ class Sip2Rig:
         ]
 
 
-@pytest.fixture
-async def sip2(desk: Desk) -> AsyncIterator[Sip2Rig]:
+@asynccontextmanager
+async def sip2_rig(desk: Desk, *, renew_all_supported: bool = True) -> AsyncIterator[Sip2Rig]:
+    """The reader service on the real SIP2 client and a fake server charging three loans;
+    without Renew All (65) on the server the client learns so from SC Status and renews
+    loan by loan."""
     now = desk.clock.now
-    server = FakeSip2Server(clock=desk.clock, login=LOGIN)
+    server = FakeSip2Server(clock=desk.clock, login=LOGIN, renew_all_supported=renew_all_supported)
     async with server:
         reader = server.add_patron(FakePatron(SIP2_CARD, SIP2_PIN, "Иванова Анна Сергеевна"))
         server.add_item(
@@ -269,13 +273,20 @@ async def sip2(desk: Desk) -> AsyncIterator[Sip2Rig]:
             FakeItem("B-003", "Атлас анатомии человека", now + timedelta(days=6), renewals_left=0),
         )
         sleeps = Sleeps()
-        ils = Sip2Ils(config_for(server), clock=desk.clock, sleep=sleeps)
+        config = config_for(server, sc_status=not renew_all_supported)
+        ils = Sip2Ils(config, clock=desk.clock, sleep=sleeps)
         with_ils(desk, ils)
         try:
             yield Sip2Rig(server, ils, sleeps)
         finally:
             await ils.close()
     assert server.errors == []
+
+
+@pytest.fixture
+async def sip2(desk: Desk) -> AsyncIterator[Sip2Rig]:
+    async with sip2_rig(desk) as rig:
+        yield rig
 
 
 async def test_sip2_links_lists_and_renews_while_it_is_up(desk: Desk, sip2: Sip2Rig) -> None:
@@ -368,3 +379,34 @@ async def test_when_koha_stops_answering_half_way_through_renew_all_the_reader_l
     assert koha.soonest.renewals_count == 1
     await assert_went_to_staff(desk, desk.telegram.last(READER), KOHA_CARD, koha.shown()[1:])
     assert len(told) == 2
+
+
+async def test_sip2_without_renew_all_stopping_half_way_tells_what_was_done(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sip2_rig(desk, renew_all_supported=False) as rig:
+        await linked(desk, SIP2_CARD, SIP2_PIN)
+        listing = await desk.press(READER, "menu:loans")
+        renew = rig.ils.renew
+        answered: list[str] = []
+
+        async def server_stops_after_two(card: str, loan_id: str) -> Renewal:
+            result = await renew(card, loan_id)
+            answered.append(loan_id)
+            if len(answered) == 2:
+                await rig.server.stop()
+            return result
+
+        monkeypatch.setattr(rig.ils, "renew", server_stops_after_two)
+        before = len(desk.telegram.replies_to(READER))
+
+        await pressed_once(desk, renew_button(listing, "all", 0))
+
+        told = [reply.text for reply in desk.telegram.replies_to(READER)[before:]]
+        assert len(told) == 2
+        parts = told[0].split("\n\n")
+        assert parts[0].startswith(f"❌ «Внутренние болезни. Т. 2» {RESERVED}")
+        assert parts[1].startswith("✅ «Пропедевтика внутренних болезней» продлена до ")
+        assert len(parts) == 2
+        assert rig.server.items["B-001"].renewed == 1
+        await assert_went_to_staff(desk, desk.telegram.last(READER), SIP2_CARD, rig.shown()[2:])
