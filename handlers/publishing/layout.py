@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+from handlers.core.text_split import longest_prefix, split_text, utf16_length
 from handlers.publishing.posts import Image, Post
 from storage.models import Platform
 
@@ -20,40 +21,6 @@ ALBUM_MAX = 10
 VK_WALL_TEXT = 16_000
 """Kept under the 16,384 characters a VK wall post holds."""
 VK_WALL_ATTACHMENTS = 10
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts UTF-16 code units; VK's limit is met a fortiori."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` UTF-16 units, cut at a paragraph, line or word break in
-    the second half of a piece where there is one. Blank text gives no pieces."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while utf16_length(rest) > limit:
-        head = _prefix(rest, limit)
-        cut = len(head)
-        for separator in ("\n\n", "\n", " "):
-            position = head.rfind(separator)
-            if position > len(head) // 2:
-                cut = position
-                break
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def _prefix(text: str, limit: int) -> str:
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return text[:index]
-    return text
 
 
 def pieces(post: Post, platform: Platform) -> list[Post]:
@@ -95,7 +62,9 @@ def _albums(images: list[Image]) -> list[list[Image]]:
 def _short_caption(image: Image) -> Image:
     if utf16_length(image.caption) <= TELEGRAM_CAPTION:
         return image
-    return dataclasses.replace(image, caption=_prefix(image.caption, TELEGRAM_CAPTION - 1) + "…")
+    return dataclasses.replace(
+        image, caption=longest_prefix(image.caption, TELEGRAM_CAPTION - 1) + "…"
+    )
 
 
 def _vk(post: Post) -> Iterator[Post]:

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.__main__ import main
-from handlers.publishing.layout import pieces, split_text, utf16_length
+from handlers.core.text_split import split_text, utf16_length
+from handlers.publishing.layout import pieces
 from handlers.publishing.posts import Image, Poll, Post
 from storage.database import Storage
 from storage.models import Platform
