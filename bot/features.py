@@ -13,6 +13,9 @@ from handlers.arrivals.ports import Arrivals
 from handlers.arrivals.reader import Browsing
 from handlers.arrivals.staff import ArrivalDesk
 from handlers.arrivals.subjects import SubjectMap
+from handlers.arrivals.subscription_ports import Subscriptions
+from handlers.arrivals.subscriptions import HOME as SUBSCRIPTIONS_HOME
+from handlers.arrivals.subscriptions import SubscriptionDesk, WeeklySchedule
 from handlers.core.config import ServiceConfig
 from handlers.core.features import ReaderFeature, StaffFeature
 from handlers.core.i18n import Catalog
@@ -39,6 +42,8 @@ from storage.database import Storage
 from storage.models import Platform
 from storage.types import Clock, utcnow
 
+SUBSCRIPTION_LINKS = (("subs-open", SUBSCRIPTIONS_HOME),)
+"""The new arrivals lists lead to the reader's subject subscriptions."""
 DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024
 """Telegram lets bots download files of up to 20 MB."""
 
@@ -64,6 +69,8 @@ class Wiring:
     clock: Clock = utcnow
     subjects: SubjectMap = field(default_factory=SubjectMap)
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    subscriptions: Subscriptions | None = None
+    weekly: WeeklySchedule = field(default_factory=WeeklySchedule)
 
     @classmethod
     def over(
@@ -78,6 +85,7 @@ class Wiring:
         transactions: Transactions | None = None,
         subjects: SubjectMap | None = None,
         max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
+        weekly: WeeklySchedule | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -96,6 +104,8 @@ class Wiring:
             clock=clock,
             subjects=subjects or SubjectMap(),
             max_import_bytes=max_import_bytes,
+            subscriptions=storage.subscriptions,
+            weekly=weekly or WeeklySchedule(),
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -124,7 +134,15 @@ class Wiring:
             Renewals(
                 outbox=self.outbox, catalog=self.catalog, config=self.config, clock=self.clock
             ).feature(),
-            Browsing(self.arrivals, self.subjects).feature(),
+            *self._arrival_features(),
+        ]
+
+    def _arrival_features(self) -> list[ReaderFeature]:
+        if self.subscriptions is None:
+            return [Browsing(self.arrivals, self.subjects).feature()]
+        return [
+            Browsing(self.arrivals, self.subjects, links=SUBSCRIPTION_LINKS).feature(),
+            SubscriptionDesk(self.subscriptions, self.subjects, self.weekly).feature(),
         ]
 
     def staff_features(self, desk: StaffDeskService) -> list[StaffFeature]:

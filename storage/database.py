@@ -22,6 +22,7 @@ from storage.erasure import RetentionRepository
 from storage.outbox import OutboxRepository
 from storage.readers import ReaderRepository
 from storage.staff import StaffProfileRepository
+from storage.subscriptions import SubscriptionRepository
 from storage.templates import TemplateRepository
 from storage.tickets import TicketRepository
 from storage.transaction import Transaction
@@ -99,7 +100,8 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
     ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles),
-    ``cursors`` (how far each update feed was processed), ``retention`` and ``arrivals``.
+    ``cursors`` (how far each update feed was processed), ``retention``, ``arrivals`` and
+    ``subscriptions`` (readers' subject subscriptions).
     Each of their calls is a transaction of its own; :meth:`transaction` groups writes that
     must agree.
 
@@ -121,6 +123,7 @@ class Storage:
         self.cursors = PollCursorRepository(engine, clock)
         self.retention = RetentionRepository(engine)
         self.arrivals = ArrivalRepository(engine, clock)
+        self.subscriptions = SubscriptionRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -262,3 +262,14 @@ class PurgeCounts:
     tickets: int = 0
     outbox_rows: int = 0
     dialog_states: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    """An outbox row to add: its idempotency key, address, payload and the reader whose data
+    it carries (erasing the reader deletes the row)."""
+
+    key: str
+    address: Address
+    payload: dict[str, Any]
+    reader_id: int | None = None

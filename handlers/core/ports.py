@@ -99,6 +99,12 @@ sending (a confirmation to staff stuck behind the staff chat's budget). The send
 then instead of spending a message on it."""
 
 
+BATCH_KEY = "batch"
+"""An outbox payload key: rows with equal payloads under one batch name may be sent together
+where a platform takes many recipients in one call (VK ``messages.send`` with ``peer_ids``).
+The name also serves as the shared idempotency key of that call."""
+
+
 class Outbox(Protocol):
     async def enqueue(
         self,
