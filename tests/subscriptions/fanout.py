@@ -106,6 +106,15 @@ class FanoutResult:
     vk_send_calls: int
     vk_largest_batch: int
     rows_by_status: Counter[OutboxStatus]
+    telegram_arrivals: list[float]
+    """When each counted Telegram request reached the fake, on the limits' clock."""
+    vk_arrivals: list[float]
+
+    @staticmethod
+    def rate(arrivals: list[float]) -> float:
+        """Requests per second from the first arrival to the last."""
+        span = max(arrivals) - min(arrivals) if len(arrivals) > 1 else 0.0
+        return (len(arrivals) - 1) / span if span > 0 else 0.0
 
 
 async def add_subscribers(storage: Storage, telegram: int, vk: int, subject: str) -> None:
@@ -164,9 +173,19 @@ async def fan_out(
     def limiter() -> RateLimiter:
         return virtual.limiter() if virtual else RateLimiter()
 
+    telegram_arrivals: list[float] = []
+    vk_arrivals: list[float] = []
+
+    def noting(stamps: list[float]) -> Callable[[], float]:
+        def clock() -> float:
+            stamps.append(arrivals())
+            return stamps[-1]
+
+        return clock
+
     async with (
-        FakeTelegramServer(enforce_limits=True, clock=arrivals) as telegram,
-        FakeVkServer(enforce_limits=True, clock=arrivals) as vk,
+        FakeTelegramServer(enforce_limits=True, clock=noting(telegram_arrivals)) as telegram,
+        FakeVkServer(enforce_limits=True, clock=noting(vk_arrivals)) as vk,
         Storage.open(url, when) as storage,
     ):
         bot = create_bot(telegram.token, limiter(), api_base=telegram.base_url)
@@ -227,6 +246,8 @@ async def fan_out(
         vk_send_calls=len(sends),
         vk_largest_batch=max((len(c.params["peer_ids"].split(",")) for c in sends), default=0),
         rows_by_status=statuses,
+        telegram_arrivals=telegram_arrivals,
+        vk_arrivals=vk_arrivals,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from storage.models import OutboxStatus
 from tests.subscriptions.fanout import FIRST_TELEGRAM_CHAT, FIRST_VK_PEER, VirtualTime, fan_out
+from tests.test_ratelimit import max_in_window
 
 READERS_PER_PLATFORM = 5000
 
@@ -32,5 +33,7 @@ async def test_an_announcement_reaches_10000_subscribers_within_the_limits(
     assert result.rows_by_status == {OutboxStatus.SENT: 2 * READERS_PER_PLATFORM}
     assert result.vk_largest_batch == 100
     assert result.vk_send_calls <= 2 * READERS_PER_PLATFORM // 100
+    assert max_in_window(result.telegram_arrivals, 1.0) <= 30
+    assert max_in_window(result.vk_arrivals, 1.0) <= 20
     # Telegram's 30/s in all means 5,000 messages take at least 166 s of (virtual) time.
     assert result.seconds >= READERS_PER_PLATFORM / 30
