@@ -29,6 +29,10 @@ Delivery guarantees, honestly stated:
   content is sent as a new message and the after-send hook learns the new message's id.
 * The storage port updates rows by id without checking who holds the lease, which is why a
   send is only started while at least half of its lease remains.
+* Rows claimed together with one ``BATCH_KEY`` name and one payload, on a platform whose
+  messenger has ``send_many`` (VK), go in one call to many peers (``peer_ids``, up to 100
+  a call); each row is then settled by its own peer's outcome. The batch name is that call's
+  idempotency key, so a repeat after a crash reaches no peer twice on VK.
 """
 
 from __future__ import annotations
