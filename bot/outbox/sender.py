@@ -242,12 +242,16 @@ class OutboxSender:
                 singles.append(item)
             else:
                 group.append(item)
+        # An address with other rows in this claim keeps them all on its own chain, in order.
+        chained = {item.address for item in singles}
         batches: list[list[OutboxItem]] = []
         for group in groups.values():
-            if len(group) > 1:
-                batches.append(group)
+            members = [item for item in group if item.address not in chained]
+            singles.extend(item for item in group if item.address in chained)
+            if len(members) > 1:
+                batches.append(members)
             else:
-                singles.extend(group)
+                singles.extend(members)
         return batches, singles
 
     def _busy(self, now: datetime) -> set[Address]:
@@ -469,7 +473,11 @@ class OutboxSender:
                     target,
                     describe(exc),
                 )
-        return await messenger.send(item.address, reply, idempotency_key=item.key)
+        # A batch row sent on its own keeps the batch's key: VK deduplicates per peer, so a
+        # peer already reached by the batch call is not reached again.
+        batch = item.payload.get(BATCH_KEY)
+        key = batch if isinstance(batch, str) else item.key
+        return await messenger.send(item.address, reply, idempotency_key=key)
 
     async def _park(self, item: OutboxItem) -> _Outcome:
         platform = item.address.platform
