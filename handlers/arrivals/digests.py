@@ -32,7 +32,7 @@ from handlers.core.i18n import Catalog
 from handlers.core.ports import BATCH_KEY
 from handlers.core.replies import Button, Reply
 from storage.arrival_models import Arrival
-from storage.models import NewRow
+from storage.models import NewRow, Platform
 from storage.subscriptions import Frequency, Subscriber
 from storage.types import Clock, utcnow
 
@@ -121,6 +121,9 @@ class DigestPlanner:
                 payload = self._payload(reader.language, heading, matches, key_of(0))
                 payloads[group] = payload
             rows.append(NewRow(key_of(reader.reader_id), reader.address, payload, reader.reader_id))
+        # Identical messages side by side, VK first: a claim then takes whole peer_ids
+        # batches, and VK's hundred-a-call fan-out is not paced behind Telegram's 30/s.
+        rows.sort(key=lambda row: (row.address.platform != Platform.VK, _group_of(row)))
         queued = 0
         for start in range(0, len(rows), ENQUEUE_CHUNK):
             queued += await self.outbox.enqueue_many(rows[start : start + ENQUEUE_CHUNK])
@@ -148,6 +151,10 @@ class DigestPlanner:
         digest = hashlib.sha256(f"{language}:{ids}".encode()).hexdigest()[:16]
         # The reader-0 key names the whole group: one per run, language and set of titles.
         return reply.to_dict() | {BATCH_KEY: f"{key}:{language}:{digest}"}
+
+
+def _group_of(row: NewRow) -> str:
+    return str(row.payload.get(BATCH_KEY, ""))
 
 
 def _instant_key(last_arrival: int) -> KeyOf:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,7 +20,7 @@ from tests.subscriptions.conftest import Library
 MSK = ZoneInfo("Europe/Moscow")
 
 
-def settings(tmp_path: Path, **values: object) -> Settings:
+def settings(tmp_path: Path, **values: Any) -> Settings:
     return Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
