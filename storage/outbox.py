@@ -218,6 +218,16 @@ class OutboxRepository:
             outbox.c.id == item_id, status=str(OutboxStatus.SENT), sent_at=at, locked_until=None
         )
 
+    async def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        """Record that these rows were delivered at ``at``, in one statement."""
+        if item_ids:
+            await self._update(
+                outbox.c.id.in_(list(item_ids)),
+                status=str(OutboxStatus.SENT),
+                sent_at=at,
+                locked_until=None,
+            )
+
     async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
         """Put a claimed row back to pending, due at ``at``, counting the attempt.
 

@@ -302,14 +302,13 @@ class OutboxSender:
             for item in batch:
                 await self._fail(item, f"undecodable payload: {describe(exc)}")
             return
+        # Reachability is not looked up row by row here: a batch goes to readers picked as
+        # reachable when it was queued, and a peer that blocked the bot since is refused by
+        # the platform (VK 901), which settles its row as ``_deliver`` would.
         live: list[OutboxItem] = []
         for item in batch:
             if self._stopping():
                 await self._outbox.reschedule(item.id, self._clock(), "sender stopped")
-            elif (reader := await self._readers.get(item.address)) is not None and (
-                not reader.reachable
-            ):
-                await self._skip_unreachable(item)
             elif self._expired(item):
                 await self._fail(item, "expired before it could be sent")
             else:
@@ -338,7 +337,7 @@ class OutboxSender:
             for item in live:
                 await self._back_off(item, exc)
             return
-        sent_at = self._clock()
+        sent: list[int] = []
         for item in live:
             outcome = outcomes.get(item.address.peer_id)
             if isinstance(outcome, RecipientUnreachable):
@@ -352,7 +351,8 @@ class OutboxSender:
             elif outcome is None:
                 await self._fail(item, "the platform gave no result for this peer")
             else:
-                await self._outbox.mark_sent(item.id, sent_at)
+                sent.append(item.id)
+        await self._outbox.mark_sent_many(sent, self._clock())
         log.debug("outbox batch %s: %d rows settled on %s", name, len(live), platform)
 
     async def _relay_stop(self, stop: asyncio.Event) -> None:

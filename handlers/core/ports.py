@@ -151,6 +151,10 @@ class Outbox(Protocol):
 
     async def mark_sent(self, item_id: int, at: datetime) -> None: ...
 
+    async def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        """Record that every one of these rows was delivered at ``at`` (a batch call)."""
+        ...
+
     async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
         """Put a claimed row back to pending, due at ``at``, counting the attempt."""
         ...
