@@ -105,6 +105,9 @@ class _Outcome:
     hold_until: datetime | None = None
 
 
+PEERS_PER_CALL = 100
+"""The most peers one call to many takes (VK ``messages.send`` with ``peer_ids``)."""
+
 _GO_ON = _Outcome(_Next.GO_ON)
 _STOP = _Outcome(_Next.STOP)
 _HELD = "held behind an earlier row to the same address"
@@ -249,7 +252,10 @@ class OutboxSender:
             members = [item for item in group if item.address not in chained]
             singles.extend(item for item in group if item.address in chained)
             if len(members) > 1:
-                batches.append(members)
+                # One call's worth each, so that the calls of a big group run side by side
+                # (the token's limiter still paces them).
+                for start in range(0, len(members), PEERS_PER_CALL):
+                    batches.append(members[start : start + PEERS_PER_CALL])
             else:
                 singles.extend(members)
         return batches, singles
