@@ -17,7 +17,6 @@ from bot.arrivals.parsed import (
     Unreadable,
     distinct,
     tidy,
-    year_in,
 )
 from storage.arrival_models import ArrivalRecord, Reason, Rejection
 from storage.isbn import normalise_all
@@ -78,7 +77,6 @@ def _record(entry: Any, source: str) -> ArrivalRecord | None:
         source=source,
         authors=distinct(authors),
         publisher=tidy(entry.get("publisher")),
-        year=year_in(entry.get("dc_date")),
         isbns=normalise_all(isbn_texts),
         control_number=_short_key(str(key)) if key else None,
         description=tidy(summary, MAX_DESCRIPTION),

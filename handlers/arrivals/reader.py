@@ -42,6 +42,8 @@ def _page_number(raw: str | None) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Browsing:
+    """The «New arrivals» menu entry and its pages, subjects and search."""
+
     arrivals: Arrivals
     subjects: SubjectMap
     links: tuple[tuple[str, str], ...] = ()

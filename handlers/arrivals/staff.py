@@ -24,6 +24,12 @@ from storage.models import Platform, StaffMember
 
 log = logging.getLogger(__name__)
 
+OUTCOME_TEXTS = {
+    Outcome.ADDED: "arrivals-manual-added",
+    Outcome.UPDATED: "arrivals-manual-updated",
+    Outcome.DUPLICATE: "arrivals-manual-duplicate",
+}
+
 MANUAL_SOURCE = "manual"
 FIELD_SEPARATOR = "|"
 LIST_SEPARATOR = ";"
@@ -143,7 +149,7 @@ class ArrivalDesk:
         t: Translator = self._t
         record = arrival.record
         none = t("arrivals-manual-none")
-        heading = t(f"arrivals-manual-{outcome}", number=arrival.id)
+        heading = t(OUTCOME_TEXTS[outcome], number=arrival.id)
         subjects = self._subjects.names(record.subjects, t.language)
         return "\n".join(
             [

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from handlers.core.i18n import Translator
-from storage.arrival_models import ImportSummary
+from storage.arrival_models import ImportSummary, Reason
 
 REJECTIONS_LISTED = 20
+
+REASON_TEXTS = {
+    Reason.NO_TITLE: "arrivals-reason-no-title",
+    Reason.BROKEN_RECORD: "arrivals-reason-broken-record",
+    Reason.UNDECODABLE: "arrivals-reason-undecodable",
+    Reason.MALFORMED: "arrivals-reason-malformed",
+    Reason.TOO_MANY_CELLS: "arrivals-reason-too-many-cells",
+    Reason.BROKEN_CSV: "arrivals-reason-broken-csv",
+    Reason.NOT_STORED: "arrivals-reason-not-stored",
+    Reason.UNKNOWN_FORMAT: "arrivals-reason-unknown-format",
+    Reason.BAD_XML: "arrivals-reason-bad-xml",
+    Reason.BAD_FEED: "arrivals-reason-bad-feed",
+}
 
 
 def summary_text(t: Translator, summary: ImportSummary) -> str:
@@ -13,7 +26,7 @@ def summary_text(t: Translator, summary: ImportSummary) -> str:
         return t(
             "arrivals-import-unreadable",
             source=summary.source,
-            reason=t(f"arrivals-reason-{summary.unreadable}"),
+            reason=t(REASON_TEXTS[summary.unreadable]),
         )
     lines = [
         t(
@@ -26,7 +39,7 @@ def summary_text(t: Translator, summary: ImportSummary) -> str:
         )
     ]
     for rejection in summary.rejected[:REJECTIONS_LISTED]:
-        reason = t(f"arrivals-reason-{rejection.reason}")
+        reason = t(REASON_TEXTS[rejection.reason])
         if rejection.detail:
             reason = f"{reason} ({rejection.detail})"
         lines.append(t("arrivals-import-rejected", number=rejection.number, reason=reason))

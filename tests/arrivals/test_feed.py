@@ -28,7 +28,8 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 ITEM = """<item>
 <title>{title}</title>
 <dc:creator>Иванов, И. И.</dc:creator>
-<link>http://opac.example/cgi-bin/koha/opac-detail.pl?biblionumber={number}</link>
+<dc:publisher>ГЭОТАР-Медиа</dc:publisher>
+{identifier}<link>http://opac.example/cgi-bin/koha/opac-detail.pl?biblionumber={number}</link>
 <guid>http://opac.example/cgi-bin/koha/opac-detail.pl?biblionumber={number}</guid>
 <description>&lt;p&gt;{summary}&lt;/p&gt;</description>
 <category>{category}</category>
@@ -55,7 +56,16 @@ CARDIOLOGY_SUMMARY = "ISBN: 978-5-9704-0000-5&lt;br/&gt;Для врачей"
 
 
 def rss(*items: tuple[str, int, str, str]) -> bytes:
-    body = "\n".join(ITEM.format(title=t, number=n, summary=s, category=c) for t, n, s, c in items)
+    body = "\n".join(
+        ITEM.format(
+            title=t,
+            number=n,
+            summary=s,
+            category=c,
+            identifier="<dc:identifier>ISBN 0-306-40615-2</dc:identifier>\n" if n == 2 else "",
+        )
+        for t, n, s, c in items
+    )
     return RSS.format(items=body).encode()
 
 
@@ -120,6 +130,10 @@ async def test_an_rss_feed_is_imported_and_an_unchanged_one_costs_nothing(
     assert cardiology.record.isbns == ("9785970400005",)
     assert cardiology.record.subjects == ("cardiology",)
     assert cardiology.record.description == "ISBN: 978-5-9704-0000-5 Для врачей"
+    assert cardiology.record.publisher == "ГЭОТАР-Медиа"
+    neurology = next(a for a in page.items if a.title == "Детская неврология")
+    assert neurology.record.isbns == ("9780306406157",)
+    assert neurology.record.subjects == ("paediatrics",)
 
     assert await poll.poll() is None
     assert feed.requests[1]["If-None-Match"] == '"v1"'

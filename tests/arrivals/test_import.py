@@ -4,7 +4,7 @@ re-import, subjects mapped, and a summary that names every rejected record."""
 from __future__ import annotations
 
 from bot.arrivals.importer import ArrivalImporter
-from handlers.arrivals.summary import summary_text
+from handlers.arrivals.summary import REASON_TEXTS, summary_text
 from handlers.core.i18n import Catalog
 from storage.arrival_models import Reason, Rejection
 from storage.database import Storage
@@ -82,3 +82,11 @@ async def test_an_unknown_format_reads_nothing(importer: ArrivalImporter) -> Non
     )
     broken_xml = await importer.import_bytes(b"<collection><record><datafield", "bad.xml")
     assert broken_xml.unreadable is Reason.BAD_XML
+
+
+def test_every_reason_has_a_text_in_both_languages() -> None:
+    catalog = Catalog()
+    assert set(REASON_TEXTS) == set(Reason)
+    for language in ("ru", "en"):
+        t = catalog.translator(language)
+        assert all(t(msgid) != msgid for msgid in REASON_TEXTS.values())

@@ -3,6 +3,7 @@ any of its forms; forged or outdated page buttons get a clear answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from handlers.core.replies import Reply
@@ -15,10 +16,8 @@ VK_READER = Address(Platform.VK, 77)
 
 
 async def add(desk: Desk, title: str, **fields: object) -> None:
-    record = ArrivalRecord(title=title, source="test.csv")
-    values = {name: getattr(record, name) for name in record.__slots__}
-    values.update(fields)
-    await desk.storage.arrivals.store(ArrivalRecord(**values))
+    record = replace(ArrivalRecord(title=title, source="test.csv"), **fields)  # type: ignore[arg-type]
+    await desk.storage.arrivals.store(record)
     desk.clock.now += timedelta(minutes=1)
 
 
