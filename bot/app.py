@@ -7,11 +7,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.arrivals.digest_jobs import add_digest_jobs
 from bot.arrivals.importer import ArrivalImporter
 from bot.arrivals.poller import FeedPoller
 from bot.arrivals.schedule import add_feed_job, feed_trigger
@@ -34,6 +36,8 @@ from bot.telegram.runner import TelegramRunner, start_webhook
 from bot.vk.callback import CallbackEndpoint
 from bot.vk.factory import VkAdapter
 from bot.vk.longpoll import LongPollRunner
+from handlers.arrivals.digests import DigestPlanner
+from handlers.arrivals.subscriptions import WeeklySchedule
 from handlers.core.config import (
     LibraryProfile,
     LoanPolicy,
@@ -105,6 +109,11 @@ def service_config(settings: Settings) -> ServiceConfig:
             max_relay_bytes=MAX_RELAY_BYTES,
         ),
     )
+
+
+def weekly_schedule(settings: Settings) -> WeeklySchedule:
+    at = settings.arrivals_weekly_digest_time
+    return WeeklySchedule(settings.arrivals_weekly_digest_weekday, at.hour, at.minute)
 
 
 def relay_notice(catalog: Catalog) -> Notice:
@@ -223,6 +232,7 @@ class Application:
             loans_transactions=transactions,
             ils=self._ils,
             publishing=publishing,
+            weekly=weekly_schedule(settings),
         )
         desk = wiring.staff_desk()
         sender = self._sender = OutboxSender(
@@ -276,6 +286,22 @@ class Application:
             )
             add_feed_job(self._scheduler, poller, trigger)
         publishing.schedule(self._scheduler, settings)
+        add_digest_jobs(
+            self._scheduler,
+            DigestPlanner(
+                subscriptions=storage.subscriptions,
+                arrivals=storage.arrivals,
+                cursors=storage.cursors,
+                outbox=storage.outbox,
+                catalog=catalog,
+                subjects=wiring.subjects,
+                timezone=ZoneInfo(settings.library_timezone),
+                clock=self.clock,
+            ),
+            interval_minutes=settings.arrivals_digest_interval_minutes,
+            weekly=wiring.weekly,
+            timezone=settings.library_timezone,
+        )
         self._scheduler.start()
         # The memory job store forgets a digest missed while the bot was down.
         self._spawn(publishing.digest_job.run())

@@ -14,6 +14,9 @@ from handlers.arrivals.ports import Arrivals
 from handlers.arrivals.reader import Browsing
 from handlers.arrivals.staff import ArrivalDesk
 from handlers.arrivals.subjects import SubjectMap
+from handlers.arrivals.subscription_ports import Subscriptions
+from handlers.arrivals.subscriptions import HOME as SUBSCRIPTIONS_HOME
+from handlers.arrivals.subscriptions import SubscriptionDesk, WeeklySchedule
 from handlers.core.config import ServiceConfig
 from handlers.core.features import ReaderFeature, StaffFeature
 from handlers.core.i18n import Catalog
@@ -47,6 +50,8 @@ from storage.database import Storage
 from storage.models import OutboxItem, Platform
 from storage.types import Clock, utcnow
 
+SUBSCRIPTION_LINKS = (("subs-open", SUBSCRIPTIONS_HOME),)
+"""The new arrivals lists lead to the reader's subject subscriptions."""
 DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024
 """Telegram lets bots download files of up to 20 MB."""
 
@@ -81,6 +86,8 @@ class Wiring:
     publishing: Publishing | None = None
     """Announcements to the channel and the wall, built from the settings (absent in tests
     that do not need them)."""
+    subscriptions: Subscriptions | None = None
+    weekly: WeeklySchedule = field(default_factory=WeeklySchedule)
 
     @classmethod
     def over(
@@ -98,6 +105,7 @@ class Wiring:
         loans_transactions: LoansTransactions | None = None,
         ils: Ils | None = None,
         publishing: Publishing | None = None,
+        weekly: WeeklySchedule | None = None,
     ) -> Wiring:
         """Every port from ``storage``, except an outbox and transactions that wrap it."""
         return cls(
@@ -122,6 +130,8 @@ class Wiring:
             max_import_bytes=max_import_bytes,
             ils=ils,
             publishing=publishing,
+            subscriptions=storage.subscriptions,
+            weekly=weekly or WeeklySchedule(),
         )
 
     def staff_desk(self) -> StaffDeskService:
@@ -194,7 +204,15 @@ class Wiring:
             ReminderSettings(
                 cards=self.cards, config=self.config, manual=self.ils is None
             ).feature(),
-            Browsing(self.arrivals, self.subjects).feature(),
+            *self._arrival_features(),
+        ]
+
+    def _arrival_features(self) -> list[ReaderFeature]:
+        if self.subscriptions is None:
+            return [Browsing(self.arrivals, self.subjects).feature()]
+        return [
+            Browsing(self.arrivals, self.subjects, links=SUBSCRIPTION_LINKS).feature(),
+            SubscriptionDesk(self.subscriptions, self.subjects, self.weekly).feature(),
         ]
 
     def staff_features(self, desk: StaffDeskService) -> list[StaffFeature]:

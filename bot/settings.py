@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     arrivals_feed_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     arrivals_import_max_mb: int = Field(default=20, ge=1, le=2000)
     arrivals_subjects_file: str = ""
+    arrivals_digest_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    arrivals_weekly_digest_weekday: int = Field(default=1, ge=1, le=7)
+    arrivals_weekly_digest_time: time = time(10, 0)
 
     @field_validator("vk_group_id", mode="before")
     @classmethod

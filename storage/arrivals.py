@@ -329,6 +329,25 @@ class ArrivalRepository:
         async with self._engine.connect() as conn:
             return [_arrival(row) for row in await conn.execute(statement)]
 
+    async def after(
+        self, last_id: int, up_to: int | None = None, limit: int = 1000
+    ) -> list[Arrival]:
+        """Arrivals numbered above ``last_id`` (and at most ``up_to`` when given), in the
+        order they were added: what personal digests have not covered yet."""
+        table = arrivals_table
+        statement = select(table).where(table.c.id > last_id)
+        if up_to is not None:
+            statement = statement.where(table.c.id <= up_to)
+        statement = statement.order_by(table.c.id).limit(limit)
+        async with self._engine.connect() as conn:
+            return [_arrival(row) for row in await conn.execute(statement)]
+
+    async def newest_id(self) -> int:
+        """The highest arrival number so far (0 when there are none)."""
+        async with self._engine.connect() as conn:
+            found = (await conn.execute(select(func.max(arrivals_table.c.id)))).scalar_one()
+        return int(found or 0)
+
     async def subject_counts(self) -> dict[str, int]:
         """How many arrivals each library subject has."""
         statement = select(arrival_subjects.c.subject, func.count()).group_by(

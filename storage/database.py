@@ -26,6 +26,7 @@ from storage.publishing import CalendarRepository, DigestRepository
 from storage.readers import ReaderRepository
 from storage.renewals import RenewalRepository
 from storage.staff import StaffProfileRepository
+from storage.subscriptions import SubscriptionRepository
 from storage.templates import TemplateRepository
 from storage.tickets import TicketRepository
 from storage.transaction import Transaction
@@ -104,9 +105,10 @@ class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
     ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles),
     ``cursors`` (how far each update feed was processed), ``retention``, ``arrivals``,
-    ``cards`` (linked library cards), ``renewals`` (renewal requests staff handle) and
-    ``loan_reminders`` (the loan reminders sent). Each of their calls is a transaction of its
-    own; :meth:`transaction` groups writes that must agree.
+    ``subscriptions`` (readers' subject subscriptions), ``cards`` (linked library cards),
+    ``renewals`` (renewal requests staff handle), ``loan_reminders`` (the loan reminders
+    sent), ``digests`` and ``calendar`` (announcements). Each of their calls is a transaction
+    of its own; :meth:`transaction` groups writes that must agree.
 
     Build it with :meth:`open` (or from an existing engine) and release it with
     :meth:`close`, or use it as an async context manager. The schema is not created here:
@@ -131,6 +133,7 @@ class Storage:
         self.loan_reminders = SentLoanReminderRepository(engine, clock)
         self.digests = DigestRepository(engine, clock)
         self.calendar = CalendarRepository(engine, clock)
+        self.subscriptions = SubscriptionRepository(engine, clock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -34,6 +34,7 @@ from storage.schema import (
     staff_message_links,
     tickets,
 )
+from storage.subscriptions import erase_subscriptions
 
 FORGOTTEN = "forgotten"
 EXPIRED = "expired"
@@ -53,7 +54,8 @@ async def erase_reader(conn: AsyncConnection, reader_id: int) -> list[ErasedTick
 
 async def erase_reader_data(conn: AsyncConnection, reader_id: int) -> list[ErasedTicket]:
     """Delete everything the reader wrote or was sent (in the caller's transaction): their
-    tickets, conversation log and outbox rows; the reader's own row and dialog state stay.
+    tickets, conversation log, outbox rows and subject subscriptions; the reader's own row and
+    dialog state stay.
     Returns the tickets as they were placed in the staff chat."""
     same_address = exists().where(
         readers.c.id == reader_id,
@@ -69,6 +71,7 @@ async def erase_reader_data(conn: AsyncConnection, reader_id: int) -> list[Erase
     await conn.execute(
         delete(sent_loan_reminders).where(sent_loan_reminders.c.reader_id == reader_id)
     )
+    await erase_subscriptions(conn, reader_id)
     return erased
 
 

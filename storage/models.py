@@ -339,3 +339,14 @@ class RenewalRequest:
     awaiting: str | None = None
     """What staff were asked to type in the request's thread: ``date`` or ``reason``."""
     thread: StaffThread | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    """An outbox row to add: its idempotency key, address, payload and the reader whose data
+    it carries (erasing the reader deletes the row)."""
+
+    key: str
+    address: Address
+    payload: dict[str, Any]
+    reader_id: int | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.connectable import Connectable
 from storage.dialect import insert_or_ignore
-from storage.models import Address, OutboxItem, OutboxStatus, Platform
+from storage.models import Address, NewRow, OutboxItem, OutboxStatus, Platform
 from storage.schema import outbox
 from storage.types import Clock, utcnow
 
@@ -92,6 +92,22 @@ class OutboxRepository:
         async with self._engine.begin() as conn:
             inserted = (await conn.execute(statement)).first()
         return inserted is not None
+
+    async def enqueue_many(self, rows: Sequence[NewRow]) -> int:
+        """Add many rows due now in one transaction, as :meth:`enqueue` adds one (a key
+        already there is skipped); returns how many were added. For fan-outs: ten thousand
+        single-row transactions would cost far more than the sending."""
+        now = self._clock()
+        added = 0
+        async with self._engine.begin() as conn:
+            for row in rows:
+                values = _new_row(row.key, row.address, row.payload, row.reader_id, now, now)
+                statement = insert_or_ignore(
+                    self._engine.dialect, outbox, values, ("idempotency_key",)
+                ).returning(outbox.c.id)
+                if (await conn.execute(statement)).first() is not None:
+                    added += 1
+        return added
 
     async def enqueue_latest(
         self,
@@ -201,6 +217,16 @@ class OutboxRepository:
         await self._update(
             outbox.c.id == item_id, status=str(OutboxStatus.SENT), sent_at=at, locked_until=None
         )
+
+    async def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        """Record that these rows were delivered at ``at``, in one statement."""
+        if item_ids:
+            await self._update(
+                outbox.c.id.in_(list(item_ids)),
+                status=str(OutboxStatus.SENT),
+                sent_at=at,
+                locked_until=None,
+            )
 
     async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
         """Put a claimed row back to pending, due at ``at``, counting the attempt.

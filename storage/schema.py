@@ -395,6 +395,37 @@ scheduled_posts = Table(
 names where a loaded entry came from (a CSV line), so loading the same file twice adds
 nothing."""
 
+arrival_subscriptions = Table(
+    "arrival_subscriptions",
+    metadata,
+    Column(
+        "reader_id",
+        Id,
+        ForeignKey("readers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("subject", String(24), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "subject"),
+)
+"""The library subjects each reader subscribed to (personal new-arrival digests)."""
+
+arrival_digest_plans = Table(
+    "arrival_digest_plans",
+    metadata,
+    Column(
+        "reader_id",
+        Id,
+        ForeignKey("readers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("frequency", String(16), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+"""How often each subscribed reader gets their digest: as arrivals come, or weekly."""
+
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built
 by the migration in raw SQL, not declared here: FTS5 has no portable DDL."""

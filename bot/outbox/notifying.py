@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -70,6 +70,9 @@ class NotifyingOutbox:
 
     async def mark_sent(self, item_id: int, at: datetime) -> None:
         await self._inner.mark_sent(item_id, at)
+
+    async def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        await self._inner.mark_sent_many(item_ids, at)
 
     async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
         await self._inner.reschedule(item_id, at, error)

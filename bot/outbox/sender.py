@@ -29,6 +29,10 @@ Delivery guarantees, honestly stated:
   content is sent as a new message and the after-send hook learns the new message's id.
 * The storage port updates rows by id without checking who holds the lease, which is why a
   send is only started while at least half of its lease remains.
+* Rows claimed together with one ``BATCH_KEY`` name and one payload, on a platform whose
+  messenger has ``send_many`` (VK), go in one call to many peers (``peer_ids``, up to 100
+  a call); each row is then settled by its own peer's outcome. The batch name is that call's
+  idempotency key, so a repeat after a crash reaches no peer twice on VK.
 """
 
 from __future__ import annotations
@@ -36,12 +40,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.outbox.backoff import backoff_delay
 from bot.outbox.errors import describe
@@ -55,7 +60,7 @@ from handlers.core.messenger import (
     RecipientUnreachable,
     RetryAfter,
 )
-from handlers.core.ports import EDIT_KEY, EXPIRES_KEY, Outbox
+from handlers.core.ports import BATCH_KEY, EDIT_KEY, EXPIRES_KEY, Outbox
 from handlers.core.replies import Reply
 from handlers.publishing.posts import Post, post_of
 from storage.models import Address, OutboxItem, Platform, Reader
@@ -71,8 +76,20 @@ class Reachability(Protocol):
     async def set_reachable(self, address: Address, reachable: bool) -> None: ...
 
 
+class BatchMessenger(Protocol):
+    """A messenger that sends one reply to many peers in one call (VK ``peer_ids``)."""
+
+    async def send_many(
+        self, peer_ids: Sequence[int], reply: Reply, key: str | None = None
+    ) -> Mapping[int, int | DeliveryError]: ...
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _canonical(payload: Mapping[str, object]) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False)
 
 
 class _Next(enum.Enum):
@@ -89,6 +106,9 @@ class _Outcome:
     next: _Next
     hold_until: datetime | None = None
 
+
+PEERS_PER_CALL = 100
+"""The most peers one call to many takes (VK ``messages.send`` with ``peer_ids``)."""
 
 _GO_ON = _Outcome(_Next.GO_ON)
 _STOP = _Outcome(_Next.STOP)
@@ -136,6 +156,7 @@ class OutboxSender:
         self._warned_platforms: set[Platform] = set()
         self._slots = asyncio.Semaphore(self._tuning.concurrency)
         self._chains: dict[Address, asyncio.Task[None]] = {}
+        self._batches: dict[asyncio.Task[None], tuple[Address, ...]] = {}
         self._held: dict[Address, datetime] = {}
 
     def notify(self) -> None:
@@ -155,7 +176,7 @@ class OutboxSender:
             while not stop.is_set():
                 self._wake.clear()
                 claimed = 0
-                if len(self._chains) < self._tuning.concurrency:
+                if self._in_flight() < self._tuning.concurrency:
                     try:
                         claimed, _ = await self._claim_and_start()
                     except Exception as exc:
@@ -163,14 +184,14 @@ class OutboxSender:
                 if claimed == 0 and not stop.is_set():
                     await self._idle()
         except asyncio.CancelledError:
-            for task in self._chains.values():
+            for task in [*self._chains.values(), *self._batches]:
                 task.cancel()
             raise
         finally:
             relay.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relay
-            await asyncio.gather(*self._chains.values(), return_exceptions=True)
+            await asyncio.gather(*self._chains.values(), *self._batches, return_exceptions=True)
             self._stop = None
 
     async def drain_once(self) -> int:
@@ -192,22 +213,66 @@ class OutboxSender:
             skip=self._busy(now),
         )
         start_by = now + timedelta(seconds=self._tuning.lease_seconds / 2)
+        batches, singles = self._batched(items)
         chains: dict[Address, list[OutboxItem]] = {}
-        for item in sorted(items, key=lambda i: i.id):
+        for item in sorted(singles, key=lambda i: i.id):
             chains.setdefault(item.address, []).append(item)
         started = []
         for address, chain in chains.items():
             task = asyncio.create_task(self._serve(address, chain, start_by))
             self._chains[address] = task
             started.append(task)
+        for batch in batches:
+            task = asyncio.create_task(self._serve_batch(batch, start_by))
+            self._batches[task] = tuple(item.address for item in batch)
+            started.append(task)
         return len(items), started
+
+    def _in_flight(self) -> int:
+        return len(self._chains) + len(self._batches)
+
+    def _batched(
+        self, items: Sequence[OutboxItem]
+    ) -> tuple[list[list[OutboxItem]], list[OutboxItem]]:
+        """Split claimed rows into groups that can go in one call (same platform, batch name
+        and payload, on a messenger that sends to many at once, one row per address) and the
+        rest, which go address by address."""
+        groups: dict[tuple[Platform, str, str], list[OutboxItem]] = {}
+        singles: list[OutboxItem] = []
+        for item in sorted(items, key=lambda i: i.id):
+            name = item.payload.get(BATCH_KEY)
+            platform = item.address.platform
+            batching = hasattr(self._messengers.get(platform), "send_many")
+            if not isinstance(name, str) or not batching:
+                singles.append(item)
+                continue
+            group = groups.setdefault((platform, name, _canonical(item.payload)), [])
+            if any(other.address == item.address for other in group):
+                singles.append(item)
+            else:
+                group.append(item)
+        # An address with other rows in this claim keeps them all on its own chain, in order.
+        chained = {item.address for item in singles}
+        batches: list[list[OutboxItem]] = []
+        for group in groups.values():
+            members = [item for item in group if item.address not in chained]
+            singles.extend(item for item in group if item.address in chained)
+            if len(members) > 1:
+                # One call's worth each, so that the calls of a big group run side by side
+                # (the token's limiter still paces them).
+                for start in range(0, len(members), PEERS_PER_CALL):
+                    batches.append(members[start : start + PEERS_PER_CALL])
+            else:
+                singles.extend(members)
+        return batches, singles
 
     def _busy(self, now: datetime) -> set[Address]:
         """Addresses not to claim for: those with a chain in flight, and those whose rows
         were put back until a moment still to come."""
         for address in [a for a, until in self._held.items() if until <= now]:
             del self._held[address]
-        return set(self._chains) | set(self._held)
+        in_batches = {address for addresses in self._batches.values() for address in addresses}
+        return set(self._chains) | in_batches | set(self._held)
 
     async def _serve(
         self, address: Address, chain: Sequence[OutboxItem], start_by: datetime
@@ -220,6 +285,87 @@ class OutboxSender:
         finally:
             del self._chains[address]
             self._wake.set()
+
+    async def _serve_batch(self, batch: Sequence[OutboxItem], start_by: datetime) -> None:
+        task = asyncio.current_task()
+        try:
+            async with self._slots:
+                await self._deliver_batch(batch, start_by)
+        except Exception as exc:
+            log.error(
+                "outbox batch %s: storage failed, rows left leased: %s",
+                batch[0].payload.get(BATCH_KEY),
+                describe(exc),
+            )
+        finally:
+            if task is not None:
+                self._batches.pop(task, None)
+            self._wake.set()
+
+    async def _deliver_batch(self, batch: Sequence[OutboxItem], start_by: datetime) -> None:
+        """Deliver rows with one payload to many addresses of one platform in one call,
+        then settle each row by its own peer's outcome, as ``_deliver`` settles one row."""
+        platform = batch[0].address.platform
+        messenger = self._messengers[platform]
+        name = str(batch[0].payload[BATCH_KEY])
+        try:
+            reply = Reply.from_dict(batch[0].payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            for item in batch:
+                await self._fail(item, f"undecodable payload: {describe(exc)}")
+            return
+        # Reachability is not looked up row by row here: a batch goes to readers picked as
+        # reachable when it was queued, and a peer that blocked the bot since is refused by
+        # the platform (VK 901), which settles its row as ``_deliver`` would.
+        live: list[OutboxItem] = []
+        for item in batch:
+            if self._stopping():
+                await self._outbox.reschedule(item.id, self._clock(), "sender stopped")
+            elif self._expired(item):
+                await self._fail(item, "expired before it could be sent")
+            else:
+                live.append(item)
+        if not live:
+            return
+        if self._clock() >= start_by:
+            log.warning("outbox batch %s: lease half spent before sending, left to expire", name)
+            return
+        try:
+            if self._relay is not None:
+                reply = await self._relay.prepare(reply, platform)
+            sender = cast(BatchMessenger, messenger)
+            outcomes = await sender.send_many([i.address.peer_id for i in live], reply, name)
+        except RetryAfter as exc:
+            for item in live:
+                await self._retry_after(item, exc)
+            return
+        except PermanentError as exc:
+            for item in live:
+                await self._fail(item, describe(exc))
+            return
+        except Exception as exc:
+            if not isinstance(exc, DeliveryError):
+                log.error("outbox batch %s: unexpected %s", name, describe(exc))
+            for item in live:
+                await self._back_off(item, exc)
+            return
+        sent: list[int] = []
+        for item in live:
+            outcome = outcomes.get(item.address.peer_id)
+            if isinstance(outcome, RecipientUnreachable):
+                await self._unreachable(item, outcome)
+            elif isinstance(outcome, RetryAfter):
+                await self._retry_after(item, outcome)
+            elif isinstance(outcome, PermanentError):
+                await self._fail(item, describe(outcome))
+            elif isinstance(outcome, DeliveryError):
+                await self._back_off(item, outcome)
+            elif outcome is None:
+                await self._fail(item, "the platform gave no result for this peer")
+            else:
+                sent.append(item.id)
+        await self._outbox.mark_sent_many(sent, self._clock())
+        log.debug("outbox batch %s: %d rows settled on %s", name, len(live), platform)
 
     async def _relay_stop(self, stop: asyncio.Event) -> None:
         await stop.wait()
@@ -364,7 +510,11 @@ class OutboxSender:
                     target,
                     describe(exc),
                 )
-        return await messenger.send(item.address, reply, idempotency_key=item.key)
+        # A batch row sent on its own keeps the batch's key: VK deduplicates per peer, so a
+        # peer already reached by the batch call is not reached again.
+        batch = item.payload.get(BATCH_KEY)
+        key = batch if isinstance(batch, str) else item.key
+        return await messenger.send(item.address, reply, idempotency_key=key)
 
     async def _park(self, item: OutboxItem) -> _Outcome:
         platform = item.address.platform

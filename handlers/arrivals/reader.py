@@ -46,6 +46,8 @@ class Browsing:
 
     arrivals: Arrivals
     subjects: SubjectMap
+    links: tuple[tuple[str, str], ...] = ()
+    """Buttons other parts of the feature add under the lists: (message id, payload)."""
 
     def feature(self) -> ReaderFeature:
         search = SearchFlow(self.arrivals, self.subjects)
@@ -130,12 +132,20 @@ class Browsing:
             )
         else:
             rows.append((turn.button("arrivals-subjects", pack(ACTION, "sl", "0")),))
+        rows.extend(self._links(turn))
         rows.append((turn.button("back-to-menu", MENU_MAIN),))
         turn.say("\n\n".join([heading, *entries]), *rows)
 
+    def _links(self, turn: Turn) -> list[tuple[Button, ...]]:
+        return [(turn.button(label, payload),) for label, payload in self.links]
+
     def _say_empty(self, turn: Turn, subject: str | None) -> None:
         if subject is None:
-            turn.say(turn.t("arrivals-empty"), (turn.button("back-to-menu", MENU_MAIN),))
+            turn.say(
+                turn.t("arrivals-empty"),
+                *self._links(turn),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
         else:
             turn.say(
                 turn.t("arrivals-subject-empty", subject=self._subject_name(turn, subject)),

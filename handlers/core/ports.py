@@ -99,6 +99,12 @@ sending (a confirmation to staff stuck behind the staff chat's budget). The send
 then instead of spending a message on it."""
 
 
+BATCH_KEY = "batch"
+"""An outbox payload key: rows with equal payloads under one batch name may be sent together
+where a platform takes many recipients in one call (VK ``messages.send`` with ``peer_ids``).
+The name also serves as the shared idempotency key of that call."""
+
+
 class Outbox(Protocol):
     async def enqueue(
         self,
@@ -144,6 +150,10 @@ class Outbox(Protocol):
         ...
 
     async def mark_sent(self, item_id: int, at: datetime) -> None: ...
+
+    async def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        """Record that every one of these rows was delivered at ``at`` (a batch call)."""
+        ...
 
     async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
         """Put a claimed row back to pending, due at ``at``, counting the attempt."""

@@ -255,12 +255,13 @@ class _FloodControl:
     that a client-side limiter cannot see; Telegram itself is not stricter than that.
     """
 
-    def __init__(self, slack: float) -> None:
+    def __init__(self, slack: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._slack = slack
+        self._clock = clock
         self._windows: dict[str, deque[float]] = defaultdict(deque)
 
     def check(self, chat_id: int | None, cost: int) -> int | None:
-        now = time.monotonic()
+        now = self._clock()
         limits = [("global", 30, 1.0)]
         if chat_id is not None:
             limits.append((f"chat:{chat_id}", 1, 1.0))
@@ -291,7 +292,10 @@ class FakeTelegramServer:
         enforce_limits: bool = False,
         limit_slack: float = 0.25,
         bot_username: str = "library_test_bot",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` (seconds) is what the flood limits are counted on: a test whose own
+        limiter runs on virtual time passes the same virtual clock."""
         self.token = token
         self.enforce_limits = enforce_limits
         self.bot_username = bot_username
@@ -304,7 +308,7 @@ class FakeTelegramServer:
         self.too_many_requests = 0
         self.download_status: int | None = None
         """When set, every file download is answered with this HTTP status."""
-        self._flood = _FloodControl(limit_slack)
+        self._flood = _FloodControl(limit_slack, clock)
         self._messages: dict[tuple[int, int], SentMessage] = {}
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
         self._files: dict[str, StoredFile] = {}

@@ -223,6 +223,7 @@ class FakeVkServer:
         jitter_allowance: float = 0.1,
         bot_features: bool = True,
         long_poll_history: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.user_token = user_token
@@ -234,6 +235,9 @@ class FakeVkServer:
         self.confirmation_code = confirmation_code
         self.enforce_limits = enforce_limits
         self.requests_per_second = requests_per_second
+        self._clock = clock
+        """What the request limit is counted on (seconds): virtual time in tests whose
+        limiter runs on it."""
         # Arrivals on the server side bunch up relative to the client's clock (the client and
         # this server share one event loop in tests); a real network adds the same kind of
         # jitter, so the window is a little shorter than a second.
@@ -666,7 +670,7 @@ class FakeVkServer:
     def _over_limit(self) -> bool:
         if not self.enforce_limits:
             return False
-        now = time.monotonic()
+        now = self._clock()
         window = 1.0 - self.jitter_allowance
         while self._arrivals and self._arrivals[0] <= now - window:
             self._arrivals.popleft()

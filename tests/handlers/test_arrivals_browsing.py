@@ -44,7 +44,7 @@ def within_vk_limits(reply: Reply) -> bool:
 async def test_no_arrivals_says_so_and_promises_nothing(desk: Desk) -> None:
     reply = await desk.press(READER, "menu:new")
     assert reply.text.startswith("Новых поступлений в списке пока нет.")
-    assert payloads(reply) == ["menu:main"]
+    assert payloads(reply) == ["sub:home", "menu:main"]
 
 
 async def test_the_latest_arrivals_page_by_page(desk: Desk) -> None:
@@ -59,7 +59,7 @@ async def test_the_latest_arrivals_page_by_page(desk: Desk) -> None:
         "Темы: Кардиология",
     ]
     assert "5. Книга 8" in first.text and "Книга 7" not in first.text
-    assert payloads(first) == ["arr:p:1", "arr:sl:0", "arr:find", "menu:main"]
+    assert payloads(first) == ["arr:p:1", "arr:sl:0", "arr:find", "sub:home", "menu:main"]
 
     second = await desk.press(READER, "arr:p:1")
     assert second.text.startswith("Новые поступления: 6–10 из 12")
@@ -84,7 +84,7 @@ async def test_browsing_by_subject(desk: Desk) -> None:
     cardiology = await desk.press(READER, "arr:s:cardiology:0")
     assert cardiology.text.startswith("Кардиология: поступления 1–4 из 4, сначала новые.")
     assert "Книга 12" in cardiology.text and "Книга 11" not in cardiology.text
-    assert payloads(cardiology) == ["arr:sl:0", "menu:main"]
+    assert payloads(cardiology) == ["arr:sl:0", "sub:home", "menu:main"]
     empty = await desk.press(READER, "arr:s:nursing:0")
     assert empty.text == "По теме «Сестринское дело» новых поступлений пока нет."
 
@@ -157,5 +157,6 @@ async def test_english_texts_and_a_vk_reader(desk: Desk) -> None:
     assert [b.text for b in reply.flat_buttons()] == [
         "📚 By subject",
         "🔎 Search",
+        "🔔 Subject subscriptions",
         "⬅️ Back to menu",
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -126,6 +126,10 @@ class MemoryOutbox:
     async def mark_sent(self, item_id: int, at: datetime) -> None:
         row = self._held(item_id)
         self._rows[item_id] = replace(row, status=OutboxStatus.SENT, sent_at=at, last_error=None)
+
+    async def mark_sent_many(self, item_ids: Sequence[int], at: datetime) -> None:
+        for item_id in item_ids:
+            await self.mark_sent(item_id, at)
 
     async def reschedule(self, item_id: int, at: datetime, error: str) -> None:
         row = self._held(item_id)

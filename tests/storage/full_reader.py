@@ -23,6 +23,7 @@ from storage.models import (
     TicketMessageKind,
     TicketStatus,
 )
+from storage.subscriptions import Frequency
 from tests.storage.tickets_support import T0
 
 STAFF_CHAT = Address(Platform.TELEGRAM, -1009876543210)
@@ -52,9 +53,9 @@ async def fill(
 ) -> Reader:
     """A reader who did everything the bot keeps something of: consent with a name, a
     conversation, a form in progress, two requests with a follow-up, an answer and a rating,
-    a linked library card, a renewal request and notice, and staff-chat posts, delivered,
-    pending and failed. Everything happens in the minutes after ``start`` (the storage's clock
-    should show about that time too)."""
+    a linked library card, a renewal request and notice, staff-chat posts, delivered, pending
+    and failed, and subject subscriptions with a weekly digest. Everything happens in the
+    minutes after ``start`` (the storage's clock should show about that time too)."""
 
     def at(minutes: float) -> datetime:
         return start + timedelta(minutes=minutes)
@@ -143,4 +144,7 @@ async def fill(
         {"text": f"{words['name']}: {words.get('follow_up', '')}"},
         ticket_id=first.id,
     )
+    await storage.subscriptions.toggle(reader.id, "cardiology")
+    await storage.subscriptions.toggle(reader.id, "oncology")
+    await storage.subscriptions.set_frequency(reader.id, Frequency.WEEKLY)
     return reader

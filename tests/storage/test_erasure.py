@@ -3,11 +3,12 @@ any table (both backends) or in the bytes of the SQLite file and its log."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.database import Storage
-from storage.models import ErasedTicket, StaffThread
-from storage.schema import anonymous_tickets
+from storage.models import ErasedTicket, NewRow, StaffThread
+from storage.schema import anonymous_tickets, arrival_digest_plans, arrival_subscriptions
+from storage.subscriptions import Frequency, Subscription
 from tests.storage.conftest import is_postgres
 from tests.storage.full_reader import GONE_ID, GONE_WORDS, KEPT_ID, KEPT_WORDS, STAFF_CHAT, fill
 from tests.storage.tickets_support import at
@@ -57,6 +58,42 @@ async def test_forget_leaves_no_word_or_id_of_the_reader_in_any_table(storage: S
     assert len(await storage.tickets.for_reader(kept.id)) == 2
     assert [hit.ticket_id for hit in await storage.tickets.search("фибриномантия")]
     assert await storage.tickets.search("квазибраминовых") == []
+
+
+async def test_forget_and_withdrawal_erase_subject_subscriptions(storage: Storage) -> None:
+    gone = await fill(storage, GONE_ID, GONE_WORDS)
+    kept = await fill(storage, KEPT_ID, KEPT_WORDS)
+    for reader in (gone, kept):
+        digest = NewRow(f"sdi-week:{reader.id}:2026-W48", reader.address, {"text": "…"}, reader.id)
+        assert await storage.outbox.enqueue_many([digest, digest]) == 1
+    chosen = Subscription(("cardiology", "oncology"), Frequency.WEEKLY)
+    assert await storage.subscriptions.get(gone.id) == chosen
+    assert await subscription_rows(storage, gone.id) == (2, 1)
+
+    await storage.readers.forget(gone.id)
+
+    assert await subscription_rows(storage, gone.id) == (0, 0)
+    assert await storage.outbox.get(f"sdi-week:{gone.id}:2026-W48") is None
+    assert await storage.subscriptions.get(kept.id) == chosen
+    assert await storage.outbox.get(f"sdi-week:{kept.id}:2026-W48") is not None
+
+    await storage.readers.withdraw_consent(kept.id)
+
+    assert await subscription_rows(storage, kept.id) == (0, 0)
+    assert await storage.outbox.get(f"sdi-week:{kept.id}:2026-W48") is None
+    assert await storage.readers.get_by_id(kept.id) is not None
+
+
+async def subscription_rows(storage: Storage, reader_id: int) -> tuple[int, int]:
+    """How many subject rows and digest plan rows the reader has."""
+    async with storage.engine.connect() as conn:
+        subjects = await conn.execute(
+            select(func.count()).where(arrival_subscriptions.c.reader_id == reader_id)
+        )
+        plans = await conn.execute(
+            select(func.count()).where(arrival_digest_plans.c.reader_id == reader_id)
+        )
+        return subjects.scalar_one(), plans.scalar_one()
 
 
 async def test_forget_leaves_anonymous_records_of_the_tickets(storage: Storage) -> None:

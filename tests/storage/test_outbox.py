@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.exc import StatementError
 
 from storage.database import Storage
-from storage.models import Address, OutboxItem, OutboxStatus, Platform, Reader
+from storage.models import Address, NewRow, OutboxItem, OutboxStatus, Platform, Reader
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 VK = Address(Platform.VK, 2_000_000_001)
@@ -247,3 +247,21 @@ async def test_times_are_utc_whatever_zone_they_came_in(storage: Storage) -> Non
 async def test_naive_datetimes_are_refused(storage: Storage) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         await storage.outbox.enqueue("k", VK, PAYLOAD, not_before=datetime(2026, 1, 1))
+
+
+async def test_many_rows_are_added_and_marked_sent_at_once(storage: Storage) -> None:
+    rows = [NewRow(f"sdi:{n}:7", Address(Platform.VK, 5000 + n), PAYLOAD, None) for n in range(3)]
+    assert await storage.outbox.enqueue_many([*rows, rows[0]]) == 3
+    assert await storage.outbox.enqueue_many(rows) == 0, "keys already there are skipped"
+
+    claimed = await storage.outbox.claim(10, datetime.now(UTC) + timedelta(seconds=1), 60)
+    assert len(claimed) == 3
+    await storage.outbox.mark_sent_many([item.id for item in claimed[:2]], T0)
+
+    statuses = [(await storage.outbox.get(row.key)) for row in rows]
+    assert [item.status for item in statuses if item] == [
+        OutboxStatus.SENT,
+        OutboxStatus.SENT,
+        OutboxStatus.SENDING,
+    ]
+    assert statuses[0] is not None and statuses[0].sent_at == T0
