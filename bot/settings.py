@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     vk_confirmation_code: str = ""
 
     web_host: str = "0.0.0.0"
-    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_port: int = Field(default=8080, ge=0, le=65535)
 
     database_url: SecretStr = SecretStr("sqlite+aiosqlite:///./data/bot.sqlite3")
 
@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     flood_period_seconds: float = Field(default=60.0, gt=0)
     outbox_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
     log_level: str = "INFO"
+
+    # Operations: health, metrics, several processes (see the README's "Operations").
+    readiness_outbox_max_age_seconds: float = Field(default=300.0, gt=0)
+    """/readyz turns unready when the oldest due outbox row has waited longer than this."""
+    redis_url: SecretStr = SecretStr("")
+    """When set, the per-token rate limits are shared through Redis; otherwise, on PostgreSQL,
+    through the database; on SQLite the limiter stays in process."""
+    scheduler_lock_retry_seconds: float = Field(default=15.0, gt=0, le=60)
+    """How often a process without the scheduler lock tries to take it over."""
 
     @field_validator("vk_group_id", mode="before")
     @classmethod
