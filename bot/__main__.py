@@ -1,4 +1,5 @@
-"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations."""
+"""``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations;
+``python -m bot check`` checks the configuration against the platforms and the database."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +25,7 @@ def _configure_logging(level: str) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings) -> int:
     from bot.app import Application
 
     app = Application(settings)
@@ -36,27 +39,45 @@ async def _run(settings: Settings) -> None:
     finally:
         logging.getLogger("bot").info("stopping")
         await app.stop()
+    return 0
 
 
-async def _migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings) -> int:
     from storage.migrate import upgrade
 
     await upgrade(settings.database_url.get_secret_value())
     print("database is up to date")
+    return 0
+
+
+async def _check(settings: Settings) -> int:
+    from bot.ops.check.command import run_check
+
+    return await run_check(settings)
+
+
+Command = Callable[[Settings], Coroutine[Any, Any, int]]
+COMMANDS: dict[str, tuple[Command, bool]] = {
+    "run": (_run, True),
+    "migrate": (_migrate, False),
+    "check": (_check, False),
+}
+"""Each subcommand, and whether it needs a platform configured to start."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=("run", "migrate"), default="run")
+    parser.add_argument("command", nargs="?", choices=tuple(COMMANDS), default="run")
     args = parser.parse_args(argv)
+    command, needs_platform = COMMANDS[args.command]
     try:
-        settings = load_settings(require_platform=args.command == "run")
+        settings = load_settings(require_platform=needs_platform)
     except SettingsError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
     try:
-        asyncio.run(_migrate(settings) if args.command == "migrate" else _run(settings))
+        return asyncio.run(command(settings))
     except KeyboardInterrupt:
         pass
     except (OSError, SQLAlchemyError) as error:
