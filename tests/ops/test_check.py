@@ -4,6 +4,7 @@ platforms and a real database file."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,16 +26,16 @@ class Outcome:
 
 
 @pytest.fixture
-async def telegram() -> FakeTelegramServer:
+async def telegram() -> AsyncIterator[FakeTelegramServer]:
     async with FakeTelegramServer() as fake:
         fake.set_member_status(STAFF_CHAT_ID, BOT_ID, "administrator")
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 @pytest.fixture
-async def vk() -> FakeVkServer:
+async def vk() -> AsyncIterator[FakeVkServer]:
     async with FakeVkServer(group_id=VK_GROUP_ID) as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 @pytest.fixture
