@@ -55,7 +55,7 @@ async def _check_redis(settings: Settings) -> list[Item]:
         return [
             skip(
                 "Redis",
-                "REDIS_URL is not set: rate limits go through PostgreSQL, or stay in process on SQLite",
+                "REDIS_URL is not set: limits are shared through PostgreSQL (in process on SQLite)",
             )
         ]
     from redis.asyncio import Redis
