@@ -225,7 +225,8 @@ class Application:
             token = settings.telegram_bot_token.get_secret_value()
             limiter = self.ops.limiter("telegram", token, self.storage.engine)
             self._bot = create_bot(token, limiter, api_base=settings.telegram_api_base)
-            self._telegram_pulse = self.ops.telegram_pulse(self._bot)
+            polling = settings.telegram_mode is TelegramMode.POLLING
+            self._telegram_pulse = self.ops.telegram_pulse(self._bot, polling=polling)
             self.messengers[Platform.TELEGRAM] = TelegramMessenger(self._bot)
         if settings.vk_enabled:
             self._vk = VkAdapter.create(

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.ops.metrics import DatabaseCollector, Metrics
 from storage.health import HealthRepository
@@ -72,7 +71,9 @@ class Readiness:
             async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS):
                 await self._health.ping()
                 backlog = await self._health.outbox_backlog(self._clock())
-        except (SQLAlchemyError, OSError, TimeoutError) as error:
+        except Exception as error:
+            # Drivers raise their own errors at connect time, not always wrapped by
+            # SQLAlchemy: any failure here means the database does not answer.
             return [
                 Verdict("database", f"does not answer ({type(error).__name__})"),
                 *verdicts,
@@ -119,5 +120,5 @@ async def _refresh(refresh: Callable[[], Awaitable[None]]) -> None:
     try:
         async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS):
             await refresh()
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
+    except Exception as error:
         log.warning("metrics: database gauges not refreshed (%s)", type(error).__name__)

@@ -38,12 +38,16 @@ class Pulse:
 
 
 class TelegramPulse(BaseRequestMiddleware):
-    """Records on a :class:`Pulse` whether each Bot API call reached a working server. An
-    API error (a bad request, a blocked reader) is an answer; a network failure or a 5xx
-    is not."""
+    """Records on a :class:`Pulse` whether Bot API calls reached a working server. An API
+    error (a bad request, a blocked reader) is an answer; a network failure or a 5xx is not.
 
-    def __init__(self, pulse: Pulse) -> None:
+    With ``only`` set (``getUpdates`` when polling), only that method's calls count: the
+    update loop's own health is what matters, and a send that succeeds meanwhile says
+    nothing about it."""
+
+    def __init__(self, pulse: Pulse, only: str | None = None) -> None:
         self._pulse = pulse
+        self._only = only
 
     async def __call__(
         self,
@@ -51,6 +55,8 @@ class TelegramPulse(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        if self._only is not None and method.__api_method__ != self._only:
+            return await make_request(bot, method)
         try:
             response = await make_request(bot, method)
         except (TelegramNetworkError, TelegramServerError) as error:

@@ -67,9 +67,9 @@ class Operations:
     def handler(self, handle: Handler) -> Handler:
         return measured_handler(handle, self.metrics)
 
-    def telegram_pulse(self, bot: Bot) -> Pulse:
+    def telegram_pulse(self, bot: Bot, *, polling: bool) -> Pulse:
         pulse = Pulse(self.clock)
-        bot.session.middleware(TelegramPulse(pulse))
+        bot.session.middleware(TelegramPulse(pulse, "getUpdates" if polling else None))
         return pulse
 
     def watch_loop(
