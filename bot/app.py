@@ -153,6 +153,12 @@ class Application:
         return self._reminders
 
     @property
+    def scheduler(self) -> AsyncIOScheduler:
+        """Started paused in every process; running only in the elected one."""
+        assert self._scheduler is not None, "the application is not started"
+        return self._scheduler
+
+    @property
     def sender(self) -> OutboxSender:
         assert self._sender is not None, "the application is not started"
         return self._sender

@@ -6,8 +6,9 @@ session ends, also when the process is killed, and a waiting process takes it at
 attempt. On SQLite a deployment is one process, which simply leads.
 
 The scheduler of every process is started paused; leading resumes it, losing the lock pauses
-it again. Jobs only enqueue idempotent outbox work, so a run repeated by a successor within
-the misfire grace sends nothing twice.
+it again. A successor runs what fell due since its last refused attempt (the old leader may
+have missed it) and skips what fell due before (the old leader was alive then and ran it).
+Jobs only enqueue idempotent outbox work anyway, so a repeated run sends nothing twice.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Protocol
 
+from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -116,33 +119,48 @@ def lock_for(engine: AsyncEngine) -> Lock:
 
 
 class Election:
-    """Tries to lead every ``retry_seconds``; calls ``on_lead`` on winning the lock and
-    ``on_follow`` on losing it, and once more on the way out if it was leading."""
+    """Tries to lead every ``retry_seconds``. On winning the lock it calls ``on_lead`` with
+    the time of its last refused attempt (None if it won at once: nobody led before it); on
+    losing it, ``on_follow``, and once more on the way out if it was leading.
+
+    ``clock`` is wall time, the scheduler's own time scale.
+    """
 
     def __init__(
         self,
         lock: Lock,
         *,
-        on_lead: Callable[[], None],
+        on_lead: Callable[[datetime | None], None],
         on_follow: Callable[[], None],
         retry_seconds: float,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._lock = lock
         self._on_lead = on_lead
         self._on_follow = on_follow
         self._retry = retry_seconds
         self._sleep = sleep
+        self._clock = clock
+        self._refused_at: datetime | None = None
         self.leading = False
+
+    @property
+    def refused_at(self) -> datetime | None:
+        """When this process last tried to lead and was refused."""
+        return self._refused_at
 
     async def step(self) -> None:
         """One attempt: take the lock if we do not lead, check it if we do."""
         try:
             if not self.leading:
+                attempted_at = self._clock()
                 if await self._lock.try_take():
                     self.leading = True
                     log.info("this process now runs the scheduler")
-                    self._on_lead()
+                    self._on_lead(self._refused_at)
+                else:
+                    self._refused_at = attempted_at
             elif not await self._lock.still_held():
                 self.leading = False
                 log.warning("this process lost the scheduler lock; another one takes over")
@@ -164,3 +182,18 @@ class Election:
                 self.leading = False
                 self._on_follow()
             await self._lock.release()
+
+
+def skip_runs_before(scheduler: BaseScheduler, moment: datetime) -> None:
+    """Move every job past the runs that fell due before ``moment`` (another process ran
+    them); a job with no run left is removed."""
+    for job in scheduler.get_jobs():
+        due = job.next_run_time
+        while due is not None and due < moment:
+            due = job.trigger.get_next_fire_time(due, moment)
+        if due == job.next_run_time:
+            continue
+        if due is None:
+            job.remove()
+        else:
+            job.modify(next_run_time=due)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ops.health import LoopProbe, Readiness, add_routes
 from bot.ops.instrument import Handler, MeasuredLimiter, measured_handler, watch_scheduler
-from bot.ops.leader import Election, lock_for
+from bot.ops.leader import Election, lock_for, skip_runs_before
 from bot.ops.limiters import PostgresRateLimiter, RedisRateLimiter, token_namespace
 from bot.ops.metrics import Metrics
 from bot.ops.pulse import Pulse, TelegramPulse
@@ -110,13 +111,18 @@ class Operations:
         watch_scheduler(scheduler, self.metrics)
         scheduler.start(paused=True)
 
+        def lead(refused_at: datetime | None) -> None:
+            if refused_at is not None:
+                skip_runs_before(scheduler, refused_at)
+            scheduler.resume()
+
         def follow() -> None:
             if scheduler.running:
                 scheduler.pause()
 
         self.election = Election(
             lock_for(engine),
-            on_lead=scheduler.resume,
+            on_lead=lead,
             on_follow=follow,
             retry_seconds=self.settings.scheduler_lock_retry_seconds,
         )
