@@ -3,6 +3,7 @@ databases (skipped without ``TEST_DATABASE_URL``)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -68,3 +69,11 @@ async def postgres_url(postgres_database: Callable[[], str]) -> str:
     name = url.rsplit("/", 1)[1]
     await admin(f'CREATE DATABASE "{name}"')
     return url
+
+
+async def eventually(condition: Callable[[], object], within: float = 10.0) -> None:
+    """Wait until ``condition()`` holds; background loops make the change."""
+    async with asyncio.timeout(within):
+        # Polling, because the condition looks at state no event announces.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)

@@ -20,7 +20,7 @@ from bot.ops.leader import AdvisoryLock, Election, NoLock, skip_runs_before
 from storage.database import create_engine
 from tests.e2e.conftest import make_settings
 from tests.fakes.telegram_server import FakeTelegramServer
-from tests.ops.conftest import admin, needs_postgres
+from tests.ops.conftest import admin, eventually, needs_postgres
 
 
 def election(lock: AdvisoryLock | NoLock, log: list[str], name: str) -> Election:
@@ -159,9 +159,9 @@ async def test_two_applications_run_one_scheduler_and_a_job_once(postgres_url: s
         await second.start()
         try:
             apps = (first, second)
-            async with asyncio.timeout(10):
-                while not any(app.ops.election and app.ops.election.leading for app in apps):
-                    await asyncio.sleep(0.02)
+            await eventually(
+                lambda: any(app.ops.election and app.ops.election.leading for app in apps)
+            )
             leader = next(app for app in apps if app.ops.election and app.ops.election.leading)
             follower = second if leader is first else first
             assert leader.scheduler.state == STATE_RUNNING
@@ -173,16 +173,14 @@ async def test_two_applications_run_one_scheduler_and_a_job_once(postgres_url: s
                 app.scheduler.add_job(runs.append, DateTrigger(moment), args=[name], id="probe")
             election = follower.ops.election
             assert election is not None
-            async with asyncio.timeout(10):
-                # The leader ran it, and the follower was refused once more afterwards, so
-                # the run is known to be its predecessor's.
-                while not runs or not (election.refused_at and election.refused_at > moment):
-                    await asyncio.sleep(0.02)
+            # The leader ran it, and the follower was refused once more afterwards, so the
+            # run is known to be its predecessor's.
+            await eventually(
+                lambda: runs and election.refused_at is not None and election.refused_at > moment
+            )
 
             await leader.stop()
-            async with asyncio.timeout(10):
-                while follower.scheduler.state != STATE_RUNNING:
-                    await asyncio.sleep(0.02)
+            await eventually(lambda: follower.scheduler.state == STATE_RUNNING)
 
             assert runs == ["leader"]
             # The successor dropped the run its predecessor made instead of repeating it.
