@@ -28,7 +28,7 @@ async def test_two_senders_on_one_database_send_each_row_once(postgres_url: str)
     tuning = SenderTuning(lease_seconds=600, poll_interval=0.05, batch_size=10)
     senders = [
         OutboxSender(
-            store.outbox, store.readers, {Platform.TELEGRAM: messenger}, clock=clock, tuning=tuning
+            store.outbox, store.readers, {Platform.TELEGRAM: m}, clock=clock, tuning=tuning
         )
         for store, m in ((first_store, first), (second_store, second))
     ]
@@ -49,8 +49,8 @@ async def test_two_senders_on_one_database_send_each_row_once(postgres_url: str)
     assert set(sent.values()) == {1}, "a row was sent twice"
     assert first.sent and second.sent, "both senders took part"
     for messenger in (first, second):
-        for reader in {call.address for call in messenger.sent}:
-            ordered = messenger.sent_keys(reader)
+        for address in {call.address for call in messenger.sent}:
+            ordered = messenger.sent_keys(address)
             assert ordered == sorted(ordered, key=str)
     rows = [await second_store.outbox.get(key) for key in keys]
     assert {row.status for row in rows if row is not None} == {OutboxStatus.SENT}
