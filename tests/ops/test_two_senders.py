@@ -45,7 +45,7 @@ async def test_two_senders_on_one_database_send_each_row_once(postgres_url: str)
         await asyncio.gather(*running)
 
     sent = Counter(call.key for call in [*first.sent, *second.sent])
-    assert sorted(sent) == sorted(keys)
+    assert sorted(sent, key=str) == sorted(keys)
     assert set(sent.values()) == {1}, "a row was sent twice"
     assert first.sent and second.sent, "both senders took part"
     for messenger in (first, second):
