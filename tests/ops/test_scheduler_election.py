@@ -189,3 +189,21 @@ async def test_two_applications_run_one_scheduler_and_a_job_once(postgres_url: s
         finally:
             for app in (first, second):
                 await app.stop()
+
+
+@needs_postgres
+async def test_processes_starting_at_once_migrate_in_turn(postgres_url: str) -> None:
+    from storage.migrate import upgrade
+
+    # Without the migration lock the three deadlock on each other's DDL or fail.
+    async with asyncio.timeout(60):
+        await asyncio.gather(*(upgrade(postgres_url) for _ in range(3)))
+    engine = create_engine(postgres_url)
+    try:
+        async with engine.connect() as connection:
+            versions = (
+                await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [row[0] for row in versions] == ["0011"]
