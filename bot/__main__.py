@@ -1,5 +1,6 @@
 """``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations;
-``python -m bot check`` checks the configuration against the platforms and the database."""
+``python -m bot check`` checks the configuration against the platforms and the database;
+``python -m bot backup PATH`` copies the SQLite database while the bot runs."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _configure_logging(level: str) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, _arguments: list[str]) -> int:
     from bot.app import Application
 
     app = Application(settings)
@@ -42,7 +43,7 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
-async def _migrate(settings: Settings) -> int:
+async def _migrate(settings: Settings, _arguments: list[str]) -> int:
     from storage.migrate import upgrade
 
     await upgrade(settings.database_url.get_secret_value())
@@ -50,17 +51,35 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _check(settings: Settings) -> int:
+async def _check(settings: Settings, _arguments: list[str]) -> int:
     from bot.ops.check.command import run_check
 
     return await run_check(settings)
 
 
-Command = Callable[[Settings], Coroutine[Any, Any, int]]
+async def _backup(settings: Settings, arguments: list[str]) -> int:
+    from pathlib import Path
+
+    from bot.ops.backup import BackupError, backup
+
+    if len(arguments) != 1:
+        print("usage: python -m bot backup PATH (a new file)", file=sys.stderr)
+        return 2
+    try:
+        size = await backup(settings.database_url.get_secret_value(), Path(arguments[0]))
+    except BackupError as error:
+        print(f"Cannot back up: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up to {arguments[0]} ({size} bytes)")
+    return 0
+
+
+Command = Callable[[Settings, list[str]], Coroutine[Any, Any, int]]
 COMMANDS: dict[str, tuple[Command, bool]] = {
     "run": (_run, True),
     "migrate": (_migrate, False),
     "check": (_check, False),
+    "backup": (_backup, False),
 }
 """Each subcommand, and whether it needs a platform configured to start."""
 
@@ -68,6 +87,7 @@ COMMANDS: dict[str, tuple[Command, bool]] = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("command", nargs="?", choices=tuple(COMMANDS), default="run")
+    parser.add_argument("arguments", nargs="*", help="backup: the file to write")
     args = parser.parse_args(argv)
     command, needs_platform = COMMANDS[args.command]
     try:
@@ -77,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     try:
-        return asyncio.run(command(settings))
+        return asyncio.run(command(settings, args.arguments))
     except KeyboardInterrupt:
         pass
     except (OSError, SQLAlchemyError) as error:
