@@ -175,12 +175,6 @@ class Settings(BaseSettings):
     def vk_enabled(self) -> bool:
         return bool(self.vk_group_token.get_secret_value().strip())
 
-    @property
-    def needs_web_server(self) -> bool:
-        return (self.telegram_enabled and self.telegram_mode is TelegramMode.WEBHOOK) or (
-            self.vk_enabled and self.vk_mode is VkMode.CALLBACK
-        )
-
 
 def parse_address(text: str) -> Address:
     """``telegram:-1001234`` or ``vk:2000000001`` → Address."""
