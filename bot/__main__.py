@@ -1,4 +1,6 @@
 """``python -m bot`` runs the bot; ``python -m bot migrate`` only applies the migrations;
+``python -m bot check`` checks the configuration against the platforms and the database;
+``python -m bot backup PATH`` copies the SQLite database while the bot runs;
 ``python -m bot import-arrivals FILE...`` imports new arrivals from files and prints what
 each import did; ``python -m bot calendar FILE.csv`` loads a calendar of memorable dates
 (header: date, text, image_url)."""
@@ -10,7 +12,8 @@ import asyncio
 import logging
 import signal
 import sys
-from pathlib import Path
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,7 +29,7 @@ def _configure_logging(level: str) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, _arguments: list[str]) -> int:
     from bot.app import Application
 
     app = Application(settings)
@@ -40,73 +43,95 @@ async def _run(settings: Settings) -> None:
     finally:
         logging.getLogger("bot").info("stopping")
         await app.stop()
+    return 0
 
 
-async def _import_arrivals(settings: Settings, paths: list[str]) -> bool:
-    """Import each file and print its summary; True when anything at all could be read."""
-    from bot.arrivals.cli import import_files
-
-    return await import_files(settings, paths, print)
-
-
-async def _migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings, _arguments: list[str]) -> int:
     from storage.migrate import upgrade
 
     await upgrade(settings.database_url.get_secret_value())
     print("database is up to date")
+    return 0
 
 
-async def _calendar(settings: Settings, path: Path) -> None:
+async def _check(settings: Settings, _arguments: list[str]) -> int:
+    from bot.ops.check.command import run_check
+
+    return await run_check(settings)
+
+
+async def _backup(settings: Settings, arguments: list[str]) -> int:
+    from pathlib import Path
+
+    from bot.ops.backup import BackupError, backup
+
+    if len(arguments) != 1:
+        print("usage: python -m bot backup PATH (a new file)", file=sys.stderr)
+        return 2
+    try:
+        size = await backup(settings.database_url.get_secret_value(), Path(arguments[0]))
+    except BackupError as error:
+        print(f"Cannot back up: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up to {arguments[0]} ({size} bytes)")
+    return 0
+
+
+async def _import_arrivals(settings: Settings, paths: list[str]) -> int:
+    """Import each file and print its summary; 1 when nothing at all could be read."""
+    from bot.arrivals.cli import import_files
+
+    return 0 if await import_files(settings, paths, print) else 1
+
+
+async def _calendar(settings: Settings, arguments: list[str]) -> int:
+    from pathlib import Path
+
     from bot.publishing.cli import load_calendar, summary
 
-    print(summary(await load_calendar(settings, path)))
+    print(summary(await load_calendar(settings, Path(arguments[0]))))
+    return 0
 
 
-FILES_TAKEN = {
-    "run": (0, 0),
-    "migrate": (0, 0),
-    "import-arrivals": (1, sys.maxsize),
-    "calendar": (1, 1),
+Command = Callable[[Settings, list[str]], Coroutine[Any, Any, int]]
+COMMANDS: dict[str, tuple[Command, bool]] = {
+    "run": (_run, True),
+    "migrate": (_migrate, False),
+    "check": (_check, False),
+    "backup": (_backup, False),
+    "import-arrivals": (_import_arrivals, False),
+    "calendar": (_calendar, False),
 }
-"""How many files each command takes, at least and at most."""
-FILES_HINT = {
-    (0, 0): "takes no files",
-    (1, sys.maxsize): "needs at least one file",
-    (1, 1): "needs one file",
-}
+"""Each subcommand, and whether it needs a platform configured to start."""
+FILES_NEEDED = {"import-arrivals": "needs at least one file", "calendar": "needs one file"}
+"""Commands that take files, and what the usage error says when they are missing."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=tuple(FILES_TAKEN), default="run")
+    parser.add_argument("command", nargs="?", choices=tuple(COMMANDS), default="run")
     parser.add_argument(
-        "files",
+        "arguments",
         nargs="*",
-        help="import-arrivals: MARC, MARCXML, CSV or feed files; calendar: a CSV",
+        help="backup: the file to write; import-arrivals: MARC, MARCXML, CSV or feed files; "
+        "calendar: a CSV file",
     )
     args = parser.parse_args(argv)
-    least, most = FILES_TAKEN[args.command]
-    if not least <= len(args.files) <= most:
-        parser.error(f"{args.command} {FILES_HINT[(least, most)]}")
+    command, needs_platform = COMMANDS[args.command]
+    if args.command in FILES_NEEDED and not args.arguments:
+        parser.error(f"{args.command} {FILES_NEEDED[args.command]}")
     try:
-        settings = load_settings(require_platform=args.command == "run")
+        settings = load_settings(require_platform=needs_platform)
     except SettingsError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
     try:
-        if args.command == "import-arrivals":
-            return 0 if asyncio.run(_import_arrivals(settings, args.files)) else 1
-        if args.command == "calendar":
-            asyncio.run(_calendar(settings, Path(args.files[0])))
-        elif args.command == "migrate":
-            asyncio.run(_migrate(settings))
-        else:
-            asyncio.run(_run(settings))
+        return asyncio.run(command(settings, args.arguments))
     except KeyboardInterrupt:
         pass
     except SettingsError as error:
-        # Settings found unusable only at start (an ILS backend this build lacks).
+        # Settings found unusable only at start (an ILS backend without its address).
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
     except (OSError, SQLAlchemyError) as error:

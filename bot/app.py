@@ -20,13 +20,16 @@ from bot.arrivals.schedule import add_feed_job, feed_trigger
 from bot.arrivals.subject_settings import load_subjects
 from bot.features import Wiring
 from bot.ils import build_ils
+from bot.ops.instrument import send_observer
+from bot.ops.pulse import Pulse
+from bot.ops.runtime import Operations
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
 from bot.outbox.sender import OutboxSender
 from bot.outbox.tuning import SenderTuning
 from bot.publishing.stored_arrivals import StoredArrivals
 from bot.publishing.wiring import Publishing
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter
 from bot.scheduler import build_scheduler
 from bot.settings import Settings, TelegramMode, VkMode
 from bot.telegram.commands import publish_commands
@@ -136,20 +139,23 @@ class Application:
         self,
         settings: Settings,
         clock: Clock = utcnow,
-        limiter_factory: Callable[[], RateLimiter] = RateLimiter,
+        limiter_factory: Callable[[], Limiter] | None = None,
         arrivals: ArrivalSource | None = None,
     ) -> None:
         """``clock`` is the one source of "now" for every layer, storage included (tests pass
-        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token;
-        ``arrivals`` is what digests and exhibitions are made of (the arrivals store unless a
-        test gives its own)."""
+        a clock of their own); ``limiter_factory`` makes the one rate limiter of each token
+        (by default the settings choose a shared or an in-process one); ``arrivals`` is what
+        digests and exhibitions are made of (the arrivals store unless a test gives its own)."""
         self.settings = settings
         self.clock = clock
-        self._limiter_factory = limiter_factory
+        self.ops = Operations(settings, clock, limiter_factory)
+        self.web_port: int | None = None
+        """The port the web server listens on (useful when ``WEB_PORT`` is 0)."""
         self.messengers: dict[Platform, Messenger] = {}
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._bot: Bot | None = None
+        self._telegram_pulse: Pulse | None = None
         self._telegram: TelegramRunner | None = None
         self._vk: VkAdapter | None = None
         self._vk_poll: LongPollRunner | None = None
@@ -191,6 +197,12 @@ class Application:
         return self._publishing
 
     @property
+    def scheduler(self) -> AsyncIOScheduler:
+        """Started paused in every process; running only in the elected one."""
+        assert self._scheduler is not None, "the application is not started"
+        return self._scheduler
+
+    @property
     def sender(self) -> OutboxSender:
         assert self._sender is not None, "the application is not started"
         return self._sender
@@ -216,7 +228,9 @@ class Application:
             catalog=catalog,
             messengers=self.messengers,
             bot=self._bot,
-            limiter=self._limiter_factory(),
+            limiter=self.ops.limiter(
+                "vk", settings.vk_user_token.get_secret_value(), storage.engine
+            ),
             clock=self.clock,
         )
         wiring = Wiring.over(
@@ -245,6 +259,7 @@ class Application:
             on_sent=wiring.after_send(desk),
             before_send=desk.before_send,
             publishers=publishing.publishers,
+            observe=send_observer(self.ops.metrics),
         )
         reader = wiring.reader_service(desk)
         staff = wiring.staff_service(desk)
@@ -253,15 +268,17 @@ class Application:
         )
         self._loan_reminders = wiring.loan_reminders()
         router = EventRouter(reader=reader.handle, staff=staff.handle, staff_chat=config.staff_chat)
-        handle = router.handle
-        web_app = web.Application() if settings.needs_web_server else None
+        handle = self.ops.handler(router.handle)
+        web_app = web.Application()
         await self._start_telegram(handle, web_app, catalog, reader.listed_commands)
         self._start_vk(handle, web_app)
-        if web_app is not None:
-            self._web = web.AppRunner(web_app)
-            await self._web.setup()
-            await web.TCPSite(self._web, settings.web_host, settings.web_port).start()
-            log.info("serving webhooks on %s:%d", settings.web_host, settings.web_port)
+        self.ops.mount(web_app, storage.engine)
+        self._web = web.AppRunner(web_app, access_log=None)
+        await self._web.setup()
+        site = web.TCPSite(self._web, settings.web_host, settings.web_port)
+        await site.start()
+        self.web_port = self._web.addresses[0][1]
+        log.info("serving HTTP on %s:%d", settings.web_host, self.web_port)
         self._spawn(sender.run(self._stop))
         self._scheduler = build_scheduler(
             storage,
@@ -302,8 +319,9 @@ class Application:
             weekly=wiring.weekly,
             timezone=settings.library_timezone,
         )
-        self._scheduler.start()
-        # The memory job store forgets a digest missed while the bot was down.
+        self._spawn(self.ops.elect(self._scheduler, storage.engine).run(self._stop))
+        # The memory job store forgets a digest missed while the bot was down. Any process may
+        # run the catch-up: the digest's run record and outbox keys make a second run add nothing.
         self._spawn(publishing.digest_job.run())
         log.info("started on %s", ", ".join(sorted(self.messengers)))
 
@@ -311,18 +329,20 @@ class Application:
         settings = self.settings
         if settings.telegram_enabled:
             # One limiter per token: every call made with it counts against the same limits.
-            self._bot = create_bot(
-                settings.telegram_bot_token,
-                self._limiter_factory(),
-                api_base=settings.telegram_api_base,
-            )
+            token = settings.telegram_bot_token.get_secret_value()
+            limiter = self.ops.limiter("telegram", token, self.storage.engine)
+            self._bot = create_bot(token, limiter, api_base=settings.telegram_api_base)
+            polling = settings.telegram_mode is TelegramMode.POLLING
+            self._telegram_pulse = self.ops.telegram_pulse(self._bot, polling=polling)
             self.messengers[Platform.TELEGRAM] = TelegramMessenger(self._bot)
         if settings.vk_enabled:
             self._vk = VkAdapter.create(
                 settings.vk_group_token,
                 base_url=settings.vk_api_base,
                 version=settings.vk_api_version,
-                limiter=self._limiter_factory(),
+                limiter=self.ops.limiter(
+                    "vk", settings.vk_group_token.get_secret_value(), self.storage.engine
+                ),
             )
             self.messengers[Platform.VK] = self._vk.messenger
 
@@ -341,8 +361,10 @@ class Application:
             secret = self.settings.telegram_webhook_secret.get_secret_value()
             runner.setup_webhook(web_app, path=TELEGRAM_WEBHOOK_PATH, secret=secret)
             await start_webhook(self._bot, self.settings.telegram_webhook_url, secret)
+            self.ops.watch_loop("telegram", pulse=self._telegram_pulse)
         else:
-            self._spawn(runner.run_polling(handle_signals=False, close_bot_session=False))
+            task = self._spawn(runner.run_polling(handle_signals=False, close_bot_session=False))
+            self.ops.watch_loop("telegram", task, self._telegram_pulse)
 
     def _start_vk(self, handle: Any, web_app: web.Application | None) -> None:
         if self._vk is None:
@@ -357,13 +379,15 @@ class Application:
             )
             self._vk_callback.add_to(web_app, VK_CALLBACK_PATH)
         else:
-            self._vk_poll = self._vk.long_poll(
+            poll = self._vk_poll = self._vk.long_poll(
                 handle, group_id=group_id, cursors=self.storage.cursors
             )
-            self._spawn(self._vk_poll.run())
+            self.ops.watch_loop("vk", self._spawn(poll.run()), failures=lambda: poll.failures)
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        self._tasks.append(asyncio.create_task(coroutine))
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coroutine)
+        self._tasks.append(task)
+        return task
 
     async def stop(self) -> None:
         """Stop taking updates, let work in progress finish, then close every connection."""
@@ -396,5 +420,6 @@ class Application:
             await self._ils.close()
         if self._publishing is not None:
             await self._publishing.close()
+        await self.ops.close()
         if self._storage is not None:
             await self._storage.close()

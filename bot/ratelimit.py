@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Protocol
 
 DEFAULT_MARGIN_SECONDS = 0.2
 """Added to every window: a call is counted when it leaves, but the platform counts it when
@@ -26,6 +27,16 @@ class Limit:
     key: str
     calls: int
     period: float
+
+
+class Limiter(Protocol):
+    """What callers of a token need: wait until one more call is allowed under every limit.
+
+    :class:`RateLimiter` keeps the windows in this process; :mod:`bot.ops.limiters` keeps
+    them in Redis or PostgreSQL, shared by every process using the token.
+    """
+
+    async def acquire(self, limits: Sequence[Limit]) -> None: ...
 
 
 class RateLimiter:

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     calendar_post_time: time = time(10, 0)
 
     web_host: str = "0.0.0.0"
-    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_port: int = Field(default=8080, ge=0, le=65535)
 
     database_url: SecretStr = SecretStr("sqlite+aiosqlite:///./data/bot.sqlite3")
 
@@ -122,6 +122,14 @@ class Settings(BaseSettings):
     arrivals_digest_interval_minutes: int = Field(default=15, ge=1, le=1440)
     arrivals_weekly_digest_weekday: int = Field(default=1, ge=1, le=7)
     arrivals_weekly_digest_time: time = time(10, 0)
+    # Operations: health, metrics, several processes (see the README's "Operations").
+    readiness_outbox_max_age_seconds: float = Field(default=300.0, gt=0)
+    """/readyz turns unready when the oldest due outbox row has waited longer than this."""
+    redis_url: SecretStr = SecretStr("")
+    """When set, the per-token rate limits are shared through Redis; otherwise, on PostgreSQL,
+    through the database; on SQLite the limiter stays in process."""
+    scheduler_lock_retry_seconds: float = Field(default=15.0, gt=0, le=60)
+    """How often a process without the scheduler lock tries to take it over."""
 
     @field_validator("vk_group_id", mode="before")
     @classmethod
@@ -239,12 +247,6 @@ class Settings(BaseSettings):
     @property
     def wall_enabled(self) -> bool:
         return self.vk_group_id is not None and bool(self.vk_user_token.get_secret_value().strip())
-
-    @property
-    def needs_web_server(self) -> bool:
-        return (self.telegram_enabled and self.telegram_mode is TelegramMode.WEBHOOK) or (
-            self.vk_enabled and self.vk_mode is VkMode.CALLBACK
-        )
 
     # --- SIP2: the loans backend speaking 3M SIP2 to the library's circulation system --------
     # Used when the loans feature's ILS backend is sip2. The bot is one self-check terminal (an

@@ -12,11 +12,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.database import create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x6C6962_4D494752
+"""PostgreSQL advisory lock held while migrating ("lib" + "MIGR"), so that several processes
+starting at once take turns instead of racing to create the same tables."""
 
 
 def alembic_config(url: str) -> Config:
@@ -50,6 +54,11 @@ async def _run(url: str, step: Callable[[Config, str], None], revision: str) -> 
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Released at commit; the next process then finds the schema up to date.
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             await connection.run_sync(run)
     finally:
         await engine.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -425,6 +426,18 @@ arrival_digest_plans = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 """How often each subscribed reader gets their digest: as arrivals come, or weekly."""
+
+rate_limit_calls = Table(
+    "rate_limit_calls",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("key", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_rate_limit_calls_key_at", "key", "at"),
+)
+"""The calls inside each shared rate-limit window (see :mod:`bot.ops.limiters`): a key names a
+token's limit by a hash of the token and a chat scope, never a person; ``at`` is Unix time."""
+
 
 TICKET_SEARCH_TABLE = "ticket_search"
 """SQLite only: the FTS5 table of stemmed ticket text (see :mod:`storage.search`). It is built

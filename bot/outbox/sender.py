@@ -135,12 +135,14 @@ class OutboxSender:
         on_sent: Callable[[OutboxItem, int], Awaitable[None]] | None = None,
         before_send: Callable[[OutboxItem, Reply], Awaitable[Reply]] | None = None,
         publishers: Mapping[Platform, Publisher] | None = None,
+        observe: Callable[[OutboxItem, BaseException | None], None] | None = None,
     ) -> None:
         """``clock`` returns tz-aware UTC time; ``random_fraction`` in [0, 1) feeds the
         back-off jitter. ``messengers`` may lack a platform that is switched off: its rows are
         kept and retried every ``tuning.park_seconds``. ``publishers`` post the rows that carry a
         public post (``handlers.publishing.posts.PUBLICATION_KEY``) to the channel or the
-        wall, with the same pacing, retries and back-off as messages."""
+        wall, with the same pacing, retries and back-off as messages. ``observe`` learns how
+        each delivery attempt ended (None for a success), for metrics."""
         self._outbox = outbox
         self._readers = readers
         self._messengers = dict(messengers)
@@ -151,6 +153,7 @@ class OutboxSender:
         self._on_sent = on_sent
         self._before_send = before_send
         self._publishers = dict(publishers or {})
+        self._observe = observe or (lambda _item, _error: None)
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._warned_platforms: set[Platform] = set()
@@ -442,16 +445,21 @@ class OutboxSender:
                 reply = await self._relay.prepare(reply, platform)
             message_id = await self._send_or_edit(messenger, item, reply)
         except RetryAfter as exc:
+            self._observe(item, exc)
             return await self._retry_after(item, exc)
         except RecipientUnreachable as exc:
+            self._observe(item, exc)
             return await self._unreachable(item, exc)
         except PermanentError as exc:
+            self._observe(item, exc)
             return await self._fail(item, describe(exc))
         except Exception as exc:
+            self._observe(item, exc)
             # TransientError, and anything unexpected: an adapter bug must not stop the loop.
             if not isinstance(exc, DeliveryError):
                 log.error("outbox #%d key=%s: unexpected %s", item.id, item.key, describe(exc))
             return await self._back_off(item, exc)
+        self._observe(item, None)
         await self._outbox.mark_sent(item.id, self._clock())
         log.debug("outbox #%d key=%s sent on %s", item.id, item.key, platform)
         if self._on_sent is not None:

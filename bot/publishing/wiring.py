@@ -17,7 +17,7 @@ from bot.publishing.jobs import CalendarJob, DigestJob, add_announcement_jobs, d
 from bot.publishing.publisher import Publisher
 from bot.publishing.telegram import TelegramPublisher
 from bot.publishing.vk import VkWallPublisher
-from bot.ratelimit import RateLimiter, vk_user_limits
+from bot.ratelimit import Limiter, vk_user_limits
 from bot.settings import Settings
 from bot.vk.api import VkApi
 from handlers.core.features import StaffFeature
@@ -62,7 +62,7 @@ class Publishing:
         catalog: Catalog,
         messengers: Mapping[Platform, Messenger],
         bot: Bot | None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         clock: Clock = utcnow,
     ) -> Publishing:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))

@@ -9,14 +9,14 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.types import LinkPreviewOptions
 from pydantic import SecretStr
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter
 from bot.telegram.redaction import redact_token_in_logs
 from bot.telegram.throttling import ThrottlingMiddleware
 
 
 def create_bot(
     token: str | SecretStr,
-    limiter: RateLimiter,
+    limiter: Limiter,
     *,
     api_base: str | None = None,
     max_attempts: int = 3,

@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, SendMediaGroup, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.ratelimit import RateLimiter, telegram_limits
+from bot.ratelimit import Limiter, telegram_limits
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -57,7 +57,7 @@ class ThrottlingMiddleware(BaseRequestMiddleware):
 
     def __init__(
         self,
-        limiter: RateLimiter,
+        limiter: Limiter,
         *,
         max_attempts: int = 3,
         max_wait: float = 30.0,

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from vkbottle import API
 from vkbottle.http import AiohttpClient
 
-from bot.ratelimit import Limit, RateLimiter, vk_limits
+from bot.ratelimit import Limit, Limiter, RateLimiter, vk_limits
 from handlers.core.messenger import PermanentError, RetryAfter, TransientError
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class VkApi(API):
         *,
         base_url: str = DEFAULT_API_BASE,
         version: str = DEFAULT_API_VERSION,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -75,7 +75,7 @@ class VkApi(API):
         super().__init__(token=secret, http_client=self.http)
         self.API_URL = base_url if base_url.endswith("/") else base_url + "/"
         self.API_VERSION = version
-        self.limiter = limiter or RateLimiter()
+        self.limiter: Limiter = limiter or RateLimiter()
         self.retry = retry or RetryPolicy()
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep

@@ -7,7 +7,7 @@ from types import TracebackType
 
 from pydantic import SecretStr
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter
 from bot.vk.api import DEFAULT_API_BASE, DEFAULT_API_VERSION, RetryPolicy, VkApi
 from bot.vk.callback import CallbackEndpoint
 from bot.vk.capabilities import CapabilityCache
@@ -35,7 +35,7 @@ class VkAdapter:
         *,
         base_url: str = DEFAULT_API_BASE,
         version: str = DEFAULT_API_VERSION,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         retry: RetryPolicy | None = None,
     ) -> VkAdapter:
         """``limiter`` must be this token's own: every call made with the token counts."""

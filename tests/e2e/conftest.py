@@ -30,6 +30,9 @@ def make_settings(
         "database_url": database_url,
         "library_name": "Кузбасская научная медицинская библиотека",
         "staff_chat": f"telegram:{STAFF_CHAT_ID}",
+        # The web server always runs (health and metrics): any free port, never a fixed one.
+        "web_host": "127.0.0.1",
+        "web_port": 0,
     }
     if telegram is not None:
         values |= {"telegram_bot_token": telegram.token, "telegram_api_base": telegram.base_url}

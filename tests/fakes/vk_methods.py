@@ -13,6 +13,10 @@ COMMON_PARAMETERS = frozenset({"access_token", "v", "lang", "test_mode"})
 METHOD_PARAMETERS: Mapping[str, frozenset[str]] = {
     "groups.getById": frozenset({"group_ids", "group_id", "fields"}),
     "groups.getLongPollServer": frozenset({"group_id"}),
+    "groups.getLongPollSettings": frozenset({"group_id"}),
+    "groups.getSettings": frozenset({"group_id"}),
+    "groups.getTokenPermissions": frozenset(),
+    "groups.getCallbackConfirmationCode": frozenset({"group_id"}),
     "messages.send": frozenset(
         {
             "user_id",

@@ -243,6 +243,11 @@ class FakeVkServer:
         # jitter, so the window is a little shorter than a second.
         self.jitter_allowance = jitter_allowance
         self.bot_features = bot_features
+        self.long_poll_enabled = True
+        """What ``groups.getLongPollSettings`` reports, with ``long_poll_events``."""
+        self.long_poll_events: set[str] = {"message_new", "message_event", "message_reply"}
+        self.token_permissions: set[str] = {"messages", "manage", "photos", "docs"}
+        """The permission names ``groups.getTokenPermissions`` reports for the token."""
 
         self.deliveries: list[Delivery] = []
         self.edits: list[Edit] = []
@@ -691,6 +696,10 @@ class FakeVkServer:
         return {
             "groups.getById": self._groups_get_by_id,
             "groups.getLongPollServer": self._groups_get_long_poll_server,
+            "groups.getLongPollSettings": self._groups_get_long_poll_settings,
+            "groups.getSettings": self._groups_get_settings,
+            "groups.getTokenPermissions": self._groups_get_token_permissions,
+            "groups.getCallbackConfirmationCode": self._groups_get_confirmation_code,
             "messages.send": self._messages_send,
             "messages.edit": self._messages_edit,
             "messages.delete": self._messages_delete,
@@ -732,6 +741,41 @@ class FakeVkServer:
             "server": f"{self.base_url}/lp/{self.group_id}",
             "ts": str(self._lp.ts),
         }
+
+    def _own_group(self, params: dict[str, str]) -> None:
+        if _int(params, "group_id") != self.group_id:
+            raise VkApiFault(15, "Access denied: no access to this community")
+
+    def _groups_get_long_poll_settings(self, params: dict[str, str]) -> JsonDict:
+        self._own_group(params)
+        events = ("message_new", "message_reply", "message_edit", "message_event", "wall_post_new")
+        return {
+            "is_enabled": self.long_poll_enabled,
+            "api_version": "5.199",
+            "events": {name: int(name in self.long_poll_events) for name in events},
+        }
+
+    def _groups_get_settings(self, params: dict[str, str]) -> JsonDict:
+        self._own_group(params)
+        return {
+            "title": self.group_name,
+            "description": "",
+            "bots_capabilities": self.bot_features,
+            "bots_start_button": self.bot_features,
+            "bots_add_to_chat": False,
+        }
+
+    def _groups_get_token_permissions(self, params: dict[str, str]) -> JsonDict:
+        bits = {"manage": 262144, "messages": 4096, "photos": 4, "docs": 131072}
+        granted = [name for name in bits if name in self.token_permissions]
+        return {
+            "mask": sum(bits[name] for name in granted),
+            "permissions": [{"name": name, "setting": bits[name]} for name in granted],
+        }
+
+    def _groups_get_confirmation_code(self, params: dict[str, str]) -> JsonDict:
+        self._own_group(params)
+        return {"code": self.confirmation_code}
 
     def _messages_send(self, params: dict[str, str]) -> Any:
         text = params.get("message", "")

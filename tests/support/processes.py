@@ -47,5 +47,7 @@ def bot_environment(
         "VK_GROUP_ID": str(vk.group_id),
         "VK_API_BASE": vk.api_base,
         "LOG_LEVEL": "WARNING",
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": "0",
         **variables,
     }

@@ -98,7 +98,7 @@ async def test_burst_stays_within_the_limit() -> None:
 async def test_enforcing_fake_does_answer_error_6_without_the_limiter(vk: FakeVkServer) -> None:
     vk.enforce_limits = True
     async with VkAdapter.create(vk.token, base_url=vk.api_base, retry=FAST_RETRY) as adapter:
-        adapter.api.limiter = _NoLimit()  # type: ignore[assignment]
+        adapter.api.limiter = _NoLimit()
         results = await asyncio.gather(
             *(adapter.messenger.send(Address(Platform.VK, p), Reply("hi")) for p in range(30)),
             return_exceptions=True,

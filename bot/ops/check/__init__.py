@@ -1,0 +1,1 @@
+"""``python -m bot check``: the configuration checked against the platforms and the database."""
