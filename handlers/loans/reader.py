@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from handlers.core import forms
@@ -319,8 +320,11 @@ class LoansReader:
     ) -> str:
         """The results in the order the reader saw the loans, soonest due first."""
         order = {loan.loan_id: index for index, loan in enumerate(listed)}
+        titles = {loan.loan_id: loan.title for loan in listed if loan.title}
         ordered = sorted(results, key=lambda result: order.get(result.loan_id, len(order)))
-        return "\n\n".join(renewal_text(turn.t, result, self._tz) for result in ordered)
+        return "\n\n".join(
+            renewal_text(turn.t, _titled(result, titles), self._tz) for result in ordered
+        )
 
     async def _fall_back(self, turn: Turn, card: str, loans: Sequence[RequestedLoan]) -> None:
         """The circulation system did not answer: staff renew by hand instead."""
@@ -361,6 +365,13 @@ class LoansReader:
             turn.reader.id, card, cause, items=given.get("items") or None
         )
         await self._announce(turn, request, "loans-asked")
+
+
+def _titled(result: Renewal, titles: Mapping[str, str]) -> Renewal:
+    """A result the backend could only name by its id gets the title the reader was shown."""
+    if result.title == result.loan_id and result.loan_id in titles:
+        return replace(result, title=titles[result.loan_id])
+    return result
 
 
 def _token(loans: Sequence[Loan]) -> str:
