@@ -197,6 +197,7 @@ class Wiring:
                 renewals=self.renewals,
                 desk=self.renewal_desk(),
                 ils=self.ils,
+                sent_reminders=self.outbox,
                 messengers=self.messengers,
                 config=self.config,
                 clock=self.clock,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from handlers.core import forms
@@ -30,9 +31,17 @@ from handlers.loans.linking import FLOW_CARD, FLOW_PIN, CardLinking
 from handlers.loans.patience import patiently
 from handlers.loans.ports import LibraryCards, RenewalDesk, RenewalRequests
 from handlers.loans.reminders.choices import SHOW as REMINDER_SETTINGS
+from handlers.loans.reminders.ports import SentReminders
 from handlers.loans.reminders.refs import loan_ref
+from handlers.loans.reminders.sent import due_reminder_key, reminded
 from handlers.loans.wording import loan_line, local_day, renewal_text
-from storage.models import Platform, RenewalCause, RenewalRequest, RequestedLoan
+from storage.models import (
+    Platform,
+    RenewalCause,
+    RenewalRequest,
+    RenewalStatus,
+    RequestedLoan,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +64,13 @@ class LoansReader:
         renewals: RenewalRequests,
         desk: RenewalDesk,
         ils: Ils | None,
+        sent_reminders: SentReminders,
         messengers: Mapping[Platform, Messenger],
         config: ServiceConfig,
         clock: Callable[[], datetime],
     ) -> None:
         self._cards = cards
+        self._sent_reminders = sent_reminders
         self._renewals = renewals
         self._desk = desk
         self._ils = ils
@@ -213,9 +224,9 @@ class LoansReader:
         elif what == "all":
             await self._renew_all(turn, payload.arg(1) or "")
         elif what == "due" and payload.arg(1):
-            await self._renew_reminded(turn, payload.arg(1))
+            await self._renew_reminded(turn, payload.arg(1), payload.arg(2))
         elif what == "dueall":
-            await self._renew_reminded(turn, None)
+            await self._renew_reminded(turn, None, payload.arg(1))
         else:
             refuse_button(turn)
 
@@ -269,11 +280,12 @@ class LoansReader:
             return
         self._tell(turn, results, listed)
 
-    async def _renew_reminded(self, turn: Turn, ref: str | None) -> None:
-        """A Renew button of a due-date reminder (``ref`` names one loan; None: "Renew all").
-        The reminder is not the list last shown, so the loans are asked for afresh and
-        listed as My loans lists them; then the press is what the same button there does. A
-        loan renewed or returned since, or not the reader's, matches nothing: stale."""
+    async def _renew_reminded(self, turn: Turn, ref: str | None, sent: str | None) -> None:
+        """A Renew button of a due-date reminder (``ref`` names one loan; None: "Renew all";
+        ``sent`` names the reminder). The reminder is not the list last shown, so the loans
+        are asked for afresh and listed as My loans lists them; then the press is what the
+        same button there does. A loan renewed or returned since, or not the reader's,
+        matches nothing: stale. With the system down, staff get what the reminder showed."""
         card = await self._cards.get(turn.reader.id)
         if card is None or self._ils is None:
             await self._stale(turn)
@@ -282,11 +294,7 @@ class LoansReader:
             loans = await patiently(self._ils.loans(card.number))
         except IlsUnavailable as error:
             log.warning("loans of a card not listed: %s", error)
-            turn.say(
-                turn.t("loans-ils-down"),
-                (turn.button("loans-ask", ASK),),
-                (turn.button("back-to-menu", MENU_MAIN),),
-            )
+            await self._fall_back(turn, card.number, await self._reminded(turn, ref, sent))
             return
         listed = sorted(loans, key=lambda loan: loan.due)
         token = _token(listed)
@@ -299,6 +307,13 @@ class LoansReader:
             await self._stale(turn)
             return
         await self._renew_one(turn, token, index)
+
+    async def _reminded(self, turn: Turn, ref: str | None, sent: str | None) -> list[RequestedLoan]:
+        """The loans the pressed reminder showed (the one ``ref`` names, or all); none when
+        its row is gone or the payload names no reminder: the card alone then tells staff."""
+        key = due_reminder_key(turn.reader.id, sent)
+        row = await self._sent_reminders.get(key) if key else None
+        return reminded(row.payload, ref) if row is not None else []
 
     def _tell(
         self, turn: Turn, results: Sequence[Renewal], listed: Sequence[RequestedLoan] = ()
@@ -319,18 +334,49 @@ class LoansReader:
     ) -> str:
         """The results in the order the reader saw the loans, soonest due first."""
         order = {loan.loan_id: index for index, loan in enumerate(listed)}
+        titles = {loan.loan_id: loan.title for loan in listed if loan.title}
         ordered = sorted(results, key=lambda result: order.get(result.loan_id, len(order)))
-        return "\n\n".join(renewal_text(turn.t, result, self._tz) for result in ordered)
+        return "\n\n".join(
+            renewal_text(turn.t, _titled(result, titles), self._tz) for result in ordered
+        )
 
     async def _fall_back(self, turn: Turn, card: str, loans: Sequence[RequestedLoan]) -> None:
         """The circulation system did not answer: staff renew by hand instead."""
         turn.state.data.pop(SNAPSHOT, None)
         if self._no_staff(turn, "loans-ils-down-no-staff"):
             return
+        waiting = await self._waiting(turn.reader.id, card, loans)
+        if waiting is not None:
+            # The same press again (a reminder's button stays pressable): staff have it.
+            turn.say(
+                turn.t("loans-fallback", number=waiting.id, hours=self._working_hours),
+                (turn.button("back-to-menu", MENU_MAIN),),
+            )
+            return
         request = await self._renewals.create(
             turn.reader.id, card, RenewalCause.FALLBACK, loans=loans
         )
         await self._announce(turn, request, "loans-fallback")
+
+    async def _waiting(
+        self, reader_id: int, card: str, loans: Sequence[RequestedLoan]
+    ) -> RenewalRequest | None:
+        """An open fallback request for exactly these loans of this card, if there is one."""
+        wanted = [_same(loan) for loan in loans]
+        for request in await self._renewals.for_reader(reader_id):
+            if (
+                request.status is RenewalStatus.OPEN
+                and request.cause is RenewalCause.FALLBACK
+                and request.card_number == card
+                and not request.items
+                and [_same(loan) for loan in request.loans] == wanted
+            ):
+                return request
+        return None
+
+    @property
+    def _working_hours(self) -> str:
+        return self._config.library.working_hours
 
     def _no_staff(self, turn: Turn, text_id: str) -> bool:
         """Without a staff chat nobody would see a request: the reader is sent to the
@@ -345,7 +391,7 @@ class LoansReader:
 
     async def _announce(self, turn: Turn, request: RenewalRequest, text_id: str) -> None:
         await self._desk.request_opened(request)
-        text = turn.t(text_id, number=request.id, hours=self._config.library.working_hours)
+        text = turn.t(text_id, number=request.id, hours=self._working_hours)
         turn.say(text, (turn.button("back-to-menu", MENU_MAIN),))
 
     # --- Asking staff (the manual backend, or the fallback) -----------------------------
@@ -361,6 +407,17 @@ class LoansReader:
             turn.reader.id, card, cause, items=given.get("items") or None
         )
         await self._announce(turn, request, "loans-asked")
+
+
+def _same(loan: RequestedLoan) -> tuple[str, str, datetime | None]:
+    return loan.loan_id, loan.title, loan.due
+
+
+def _titled(result: Renewal, titles: Mapping[str, str]) -> Renewal:
+    """A result the backend could only name by its id gets the title the reader was shown."""
+    if result.title == result.loan_id and result.loan_id in titles:
+        return replace(result, title=titles[result.loan_id])
+    return result
 
 
 def _token(loans: Sequence[Loan]) -> str:

@@ -61,6 +61,9 @@ def renewal_text(t: Translator, result: Renewal, timezone: str) -> str:
     title = short_title(result.title)
     if result.renewed and result.due is not None:
         return t("loans-renewed", title=title, due=day_text(t, result.due, timezone))
+    if result.renewed:
+        # Renewed, though the backend's answer lacked the new date: never "not renewed".
+        return t("loans-renewed-undated", title=title)
     text = t("loans-not-renewed", title=title, reason=reason_text(t, result.refusal))
     if result.message:
         text += "\n" + t("loans-library-says", message=" ".join(result.message.split()))

@@ -18,6 +18,7 @@ date ``renewal_days`` on from the later of the old due date and ``clock()``. Fau
     sip.fail_next("resend")    # answer the next request with 96 (Request SC Resend)
     sip.fail_next("silent")    # never answer the next request
     await sip.drop_connections()  # close every open connection now (an idle timeout)
+    sip.hang_up_after("65")    # answer the next 65, then close and stop listening (ACS down)
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class FakeSip2Server:
         self.connections = 0
         self.port = 0
         self._faults: list[Fault] = []
+        self._hang_up_after: str | None = None
         self._sessions: set[_Session] = set()
         self._server: asyncio.Server | None = None
 
@@ -144,6 +146,11 @@ class FakeSip2Server:
 
     def fail_next(self, fault: Fault, times: int = 1) -> None:
         self._faults.extend([fault] * times)
+
+    def hang_up_after(self, command: str) -> None:
+        """Answer the next ``command`` request, then close that connection and stop
+        listening: the server went down right after it had done what was asked."""
+        self._hang_up_after = command
 
     # --- running ------------------------------------------------------------------------
 
@@ -248,6 +255,11 @@ class FakeSip2Server:
         if fault == "corrupt":
             frame = _corrupted(frame)
         await self._write(session, frame)
+        if command == self._hang_up_after:
+            self._hang_up_after = None
+            if self._server is not None:
+                self._server.close()  # new connections are refused from now on
+            return False
         return True
 
     # --- wire format --------------------------------------------------------------------

@@ -25,6 +25,7 @@ from storage.models import (
     OutboxItem,
     Platform,
     RenewalCause,
+    RenewalRequest,
     StaffMember,
 )
 from storage.schema import outbox, sent_loan_reminders
@@ -294,6 +295,107 @@ async def test_the_circulation_system_down_skips_the_card_and_the_next_run_sends
 
     flaky.up = True
     assert await job.run(desk.clock()) == 2
+
+
+DOWN = "Система библиотеки сейчас не отвечает. Ваша просьба о продлении передана библиотекарю:"
+ANATOMY = "Сапин М. Р. Анатомия человека. Т. 1"
+
+
+async def reminded_then_down(desk: Desk, demo: DemoIls, days: int = 3) -> tuple[Reply, Flaky]:
+    """A reminder sent while the circulation system is up; then the system goes down."""
+    flaky = Flaky(demo)
+    flaky.up = True
+    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=flaky)
+    await linked(desk)
+    await desk.press(READER, f"lr:set:{days}")
+    await reminders(desk.storage, flaky, desk.clock, days).run(desk.clock())
+    [due] = await rows(desk.storage, "due")
+    flaky.up = False
+    return reply_of(due), flaky
+
+
+async def pressed_once(desk: Desk, payload: str) -> Reply:
+    before = len(desk.telegram.acknowledged)
+    reply = await desk.press(READER, payload)
+    assert desk.telegram.acknowledged[before:] == ["cb"]
+    return reply
+
+
+async def staff_cards(desk: Desk) -> list[str]:
+    later = desk.clock.now + timedelta(days=365)
+    claimed = await desk.storage.outbox.claim(50, later, 30)
+    return [str(item.payload["text"]) for item in claimed if item.payload.get("renewal")]
+
+
+def loans_of(request: RenewalRequest | None) -> list[tuple[str, str]]:
+    assert request is not None
+    return [
+        (loan.title, day_text(Catalog().translator("ru"), loan.due, "Europe/Moscow"))
+        for loan in request.loans
+        if loan.due is not None
+    ]
+
+
+async def test_renew_on_a_reminder_while_the_system_is_down_becomes_one_staff_request(
+    desk: Desk, demo: DemoIls
+) -> None:
+    reminder, _ = await reminded_then_down(desk, demo)
+    renew = payloads(reminder)[0]
+
+    told = await pressed_once(desk, renew)
+
+    assert told.text.startswith(f"{DOWN} заявка №1."), told.text
+    assert payloads(told) == ["menu:main"]
+    request = await desk.storage.renewals.get(1)
+    assert request is not None and request.cause is RenewalCause.FALLBACK
+    assert request.card_number == DEMO_CARD
+    assert loans_of(request) == [(ANATOMY, "25 ноября 2026")]
+    [card] = await staff_cards(desk)
+    assert f"Читательский билет: {DEMO_CARD}" in card
+    assert f"• {ANATOMY} — срок 25 ноября 2026" in card
+
+    again = await pressed_once(desk, renew)
+
+    assert again.text == told.text, "the same request, not a second one"
+    assert await desk.storage.renewals.get(2) is None
+    assert await staff_cards(desk) == [], "no second staff card"
+    assert all(loan.due.day == 25 for loan in await demo.loans(DEMO_CARD) if "Сапин" in loan.title)
+
+
+async def test_renew_all_on_a_reminder_while_the_system_is_down_names_every_reminded_loan(
+    desk: Desk, demo: DemoIls
+) -> None:
+    reminder, _ = await reminded_then_down(desk, demo, days=7)
+    renew_all = next(p for p in payloads(reminder) if p.startswith("ln:dueall:"))
+
+    told = await pressed_once(desk, renew_all)
+
+    assert told.text.startswith(f"{DOWN} заявка №1.")
+    assert [title for title, _ in loans_of(await desk.storage.renewals.get(1))] == [
+        ANATOMY,
+        "Судаков К. В. Нормальная физиология",
+        "Мухин Н. А. Внутренние болезни",
+    ]
+    await pressed_once(desk, renew_all)
+    assert await desk.storage.renewals.get(2) is None
+
+
+async def test_a_reminder_press_that_names_no_kept_reminder_still_reaches_staff_with_the_card(
+    desk: Desk, demo: DemoIls
+) -> None:
+    reminder, _ = await reminded_then_down(desk, demo)
+    ref = payloads(reminder)[0].split(":")[2]
+
+    # A reminder from before buttons named their reminder, and a forged name: only this
+    # reader's kept reminders could match, and none does.
+    told = await pressed_once(desk, f"ln:due:{ref}")
+    forged = await pressed_once(desk, f"ln:due:{ref}:{'0' * 24}")
+
+    assert told.text.startswith(f"{DOWN} заявка №1.")
+    assert forged.text == told.text
+    request = await desk.storage.renewals.get(1)
+    assert request is not None and request.card_number == DEMO_CARD and request.loans == ()
+    assert await desk.storage.renewals.get(2) is None
 
 
 async def test_the_manual_backend_reminds_of_the_date_staff_renewed_until(desk: Desk) -> None:

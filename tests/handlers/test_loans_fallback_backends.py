@@ -363,6 +363,27 @@ async def test_when_sip2_goes_away_a_renewal_becomes_a_staff_request(
         assert again.text.startswith(f"Книги на билете {SIP2_CARD} (3)"), "it reconnects"
 
 
+async def test_a_sip2_renew_all_done_before_the_server_went_down_is_told_as_done(
+    desk: Desk, sip2: Sip2Rig
+) -> None:
+    await linked(desk, SIP2_CARD, SIP2_PIN)
+    listing = await desk.press(READER, "menu:loans")
+    sip2.server.hang_up_after("65")  # the 66 arrives; every item lookup after it fails
+
+    everything = await pressed_once(desk, renew_button(listing, "all", 0))
+
+    parts = everything.text.split("\n\n")
+    assert parts[1] == (
+        "✅ «Пропедевтика внутренних болезней» продлена. До какого числа, библиотечная "
+        "система не сообщила: новый срок будет виден в «Моих книгах», когда она снова ответит."
+    )
+    assert parts[0].startswith("❌ «Внутренние болезни. Т. 2» продлить нельзя")
+    assert parts[2].startswith("❌ «Атлас анатомии человека» продлить нельзя")
+    assert sip2.server.items["B-001"].renewed == 1
+    assert await desk.storage.renewals.get(1) is None, "nothing renewed goes to staff again"
+    assert await staff_cards(desk) == []
+
+
 async def test_when_koha_stops_answering_half_way_through_renew_all_the_reader_learns_what_was_done(
     desk: Desk, koha: KohaRig
 ) -> None:

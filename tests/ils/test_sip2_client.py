@@ -195,6 +195,43 @@ async def test_renew_all_gives_a_result_for_every_loan(ils: Sip2Ils, sip: FakeSi
     assert sip.items["B-001"].renewed == 1
 
 
+async def test_renew_all_done_by_the_server_stands_when_it_goes_down_after_answering(
+    ils: Sip2Ils, sip: FakeSip2Server
+) -> None:
+    sip.hang_up_after("65")
+
+    results = {r.loan_id: r for r in await ils.renew_all(CARD)}
+
+    # B-001 was renewed by the 66; its details (17) could not be read, so it keeps its id.
+    assert results["B-001"].renewed
+    assert results["B-001"].title == "B-001"
+    assert results["B-001"].due is None
+    assert sip.items["B-001"].renewed == 1
+    # The others were left by the 66; with the server gone they are refused in its words.
+    assert not results["B-002"].renewed
+    assert not results["B-003"].renewed
+    assert sip.received.count("65") == 1
+    assert sip.received.count("29") == 0  # nothing renewed twice, nothing tried blind
+
+
+async def test_a_renewal_whose_details_cannot_be_read_is_still_a_renewal(
+    sip: FakeSip2Server,
+) -> None:
+    sip.due_format = lambda due: "someday"  # the 30 carries no due date the client can read
+    client = client_for(sip)
+    try:
+        await client.renew(CARD, "B-001")  # connected and logged in
+        sip.hang_up_after("29")
+
+        renewal = await client.renew(CARD, "B-001")
+    finally:
+        await client.close()
+
+    assert renewal.renewed
+    assert renewal.due is None
+    assert sip.items["B-001"].renewed == 2
+
+
 async def test_renew_all_refused_as_a_whole_refuses_each_loan(
     ils: Sip2Ils, sip: FakeSip2Server
 ) -> None:

@@ -78,6 +78,33 @@ class _Patron:
         return mapping.refusal_from_patron(self.flags, expired)
 
 
+_UNKNOWN_ITEM = _Item(title=None, due=None, holds=0)
+
+
+class _Details:
+    """Item details (17) after the server has renewed: a lookup that fails leaves the item
+    unknown instead of failing the renewal, and once one has failed the rest are not asked
+    for (each would wait through every retry of a server that is down)."""
+
+    def __init__(self, item: Callable[[str], Awaitable[_Item]]) -> None:
+        self._item = item
+        self.answering = True
+
+    async def of(self, barcode: str) -> _Item:
+        if not self.answering:
+            return _UNKNOWN_ITEM
+        try:
+            return await self._item(barcode)
+        except IlsUnavailable as error:
+            log.warning("SIP2 details of a renewed item not read; kept as known: %s", error)
+            self.answering = False
+            return _UNKNOWN_ITEM
+
+
+def _refusal(messages: list[str]) -> Refusal:
+    return mapping.refusal_from_text(messages) or Refusal.OTHER
+
+
 class Sip2Ils:
     """A SIP2 self-check client renewing loans on the reader's behalf."""
 
@@ -172,7 +199,7 @@ class Sip2Ils:
         if response.fixed[:2] == "1Y":
             due = parse_sip_date(response.first("AH") or "", self._tz)
             if due is None or title is None:
-                item = await self._item(loan_id)
+                item = await _Details(self._item).of(loan_id)
                 due, title = due or item.due, title or item.title
             return Renewal(
                 loan_id=loan_id,
@@ -220,14 +247,17 @@ class Sip2Ils:
         messages = response.every("AF")
         if response.fixed[:1] != "1":
             return await self._all_refused(card, messages)
+        # The server has renewed what it renewed: from here on nothing may turn that into
+        # "unavailable", or staff would be asked to renew the same books again.
+        details = _Details(self._item)
         results: list[Renewal] = []
         for barcode in dict.fromkeys(b.strip() for b in response.every("BM") if b.strip()):
-            item = await self._item(barcode)
+            item = await details.of(barcode)
             results.append(
                 Renewal(loan_id=barcode, title=item.title or barcode, renewed=True, due=item.due)
             )
         for barcode in dict.fromkeys(b.strip() for b in response.every("BN") if b.strip()):
-            results.append(await self._unrenewed(card, barcode, messages))
+            results.append(await self._unrenewed(card, barcode, messages, details))
         return results
 
     async def close(self) -> None:
@@ -246,19 +276,22 @@ class Sip2Ils:
                 raise IlsUnavailable(str(error), done=results) from error
         return results
 
-    async def _unrenewed(self, card: str, barcode: str, messages: list[str]) -> Renewal:
+    async def _unrenewed(
+        self, card: str, barcode: str, messages: list[str], details: _Details
+    ) -> Renewal:
         """Why Renew All left this item, which a 66 response does not say per item.
 
         A hold on it says so; otherwise a single 29 for it gets the server's reason (and
         renews it, if whatever stopped it has passed since, which is what the reader asked).
+        A server that stopped answering is not asked: the 66's own words are the reason.
         """
-        item = await self._item(barcode)
-        if item.holds:
+        item = await details.of(barcode)
+        if item.holds or not details.answering:
             return Renewal(
                 loan_id=barcode,
                 title=item.title or barcode,
                 renewed=False,
-                refusal=Refusal.RESERVED,
+                refusal=Refusal.RESERVED if item.holds else _refusal(messages),
                 message=mapping.joined(messages),
             )
         try:
@@ -269,7 +302,7 @@ class Sip2Ils:
                 loan_id=barcode,
                 title=item.title or barcode,
                 renewed=False,
-                refusal=mapping.refusal_from_text(messages) or Refusal.OTHER,
+                refusal=_refusal(messages),
                 message=mapping.joined(messages),
             )
 

@@ -32,9 +32,13 @@ class Renewed:
     until: date
 
 
-def due_reminder(t: Translator, loans: Sequence[Loan], timezone: str, *, renewable: bool) -> Reply:
+def due_reminder(
+    t: Translator, loans: Sequence[Loan], timezone: str, *, renewable: bool, sent: str
+) -> Reply:
     """Loans due soon, soonest first, each with its Renew button when the circulation system
-    renews (``renewable``), and "Renew all" when there are several."""
+    renews (``renewable``), and "Renew all" when there are several. The buttons carry ``sent``,
+    the tail of the reminder's outbox key, which finds what it showed if the system is down
+    when they are pressed."""
     lines = [t("loan-reminder-due-title")]
     lines += _lines(t, loans, timezone)
     if renewable:
@@ -45,13 +49,13 @@ def due_reminder(t: Translator, loans: Sequence[Loan], timezone: str, *, renewab
             (
                 Button(
                     t("loan-reminder-renew", title=_button_title(loan.title)),
-                    pack(LOANS_ACTION, "due", loan_ref(loan)),
+                    pack(LOANS_ACTION, "due", loan_ref(loan), sent),
                 ),
             )
             for loan in loans[:MAX_RENEW_BUTTONS]
         ]
         if len(loans) > 1:
-            rows.append((Button(t("loans-renew-all"), pack(LOANS_ACTION, "dueall")),))
+            rows.append((Button(t("loans-renew-all"), pack(LOANS_ACTION, "dueall", sent)),))
     rows += _footer(t)
     return Reply("\n".join(lines), tuple(rows))
 

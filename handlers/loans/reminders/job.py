@@ -24,6 +24,7 @@ from handlers.loans.reminders.compose import (
 )
 from handlers.loans.reminders.ports import ReminderLedger
 from handlers.loans.reminders.refs import loan_digest, marks_digest, request_digest
+from handlers.loans.reminders.sent import REMINDED, remembered, reminder_key
 from handlers.loans.wording import local_day
 from storage.models import (
     Address,
@@ -37,7 +38,8 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 Row = tuple[str, Address, dict[str, Any]]
-_Render = Callable[[Sequence[Loan]], Reply]
+_Render = Callable[[Sequence[Loan], str], Reply]
+"""The reminder about these loans, whose outbox key ends in the given tail."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +118,13 @@ class LoanReminders:
             reader,
             ReminderKind.DUE,
             due,
-            lambda chosen: due_reminder(t, chosen, self._tz, renewable=True),
+            lambda chosen, tail: due_reminder(t, chosen, self._tz, renewable=True, sent=tail),
         )
         queued += await self._send(
             reader,
             ReminderKind.OVERDUE,
             overdue,
-            lambda chosen: overdue_notice(t, chosen, self._tz),
+            lambda chosen, tail: overdue_notice(t, chosen, self._tz),
         )
         return queued
 
@@ -139,7 +141,12 @@ class LoanReminders:
 
         def compose(fresh: Sequence[LoanMark]) -> Row:
             chosen = [by_mark[mark] for mark in by_mark if mark in fresh]
-            return self._row(reader, kind, fresh, render(chosen))
+            tail = _tail(reader, kind, fresh)
+            payload = render(chosen, tail).to_dict()
+            if kind is ReminderKind.DUE:
+                # What a Renew press needs if the circulation system is down by then.
+                payload[REMINDED] = remembered(chosen)
+            return reminder_key(reader.id, kind, tail), reader.address, payload
 
         fresh = await self._ledger.send_once(reader.id, list(by_mark), compose)
         return 1 if fresh else 0
@@ -161,7 +168,9 @@ class LoanReminders:
         def compose(fresh: Sequence[LoanMark]) -> Row:
             chosen = sorted((renewed[mark] for mark in fresh), key=lambda item: item.until)
             reply = renewed_until_reminder(t, chosen, today, self._tz)
-            return self._row(reader, ReminderKind.RENEWED_UNTIL, fresh, reply)
+            tail = _tail(reader, ReminderKind.RENEWED_UNTIL, fresh)
+            key = reminder_key(reader.id, ReminderKind.RENEWED_UNTIL, tail)
+            return key, reader.address, reply.to_dict()
 
         fresh = await self._ledger.send_once(reader.id, list(renewed), compose)
         return 1 if fresh else 0
@@ -169,12 +178,12 @@ class LoanReminders:
     def _mark(self, kind: ReminderKind, loan: Loan) -> LoanMark:
         return LoanMark(kind, loan_digest(loan.loan_id), local_day(loan.due, self._tz))
 
-    @staticmethod
-    def _row(reader: Reader, kind: ReminderKind, marks: Sequence[LoanMark], reply: Reply) -> Row:
-        tail = marks_digest(reader.id, kind, [(mark.loan, mark.due_on) for mark in marks])
-        return f"loan-reminder:{reader.id}:{kind}:{tail}", reader.address, reply.to_dict()
-
     async def _loans(self, card: str) -> Sequence[Loan]:
         if self._ils is None:
             return ()
         return await patiently(self._ils.loans(card))
+
+
+def _tail(reader: Reader, kind: ReminderKind, marks: Sequence[LoanMark]) -> str:
+    """The outbox key's last part: the reader, the kind, and each loan with its due date."""
+    return marks_digest(reader.id, kind, [(mark.loan, mark.due_on) for mark in marks])
