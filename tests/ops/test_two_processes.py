@@ -133,11 +133,7 @@ async def test_two_processes_answer_a_thousand_readers_once_within_the_limits(
     assert set(per_chat) == set(chats)
     assert max(per_chat.values()) == 1, "no reader got the welcome twice"
     assert all(LIBRARY in (message.text or "") for message in telegram.sent)
-    # The shared limiter admits at most 30 messages in any 1.2 s across both processes (its
-    # decisions are asserted under a moved clock in test_shared_limiters.py). Whether the
-    # fake sees them arrive that spread out depends on the machine: with 1,000 handlers in
-    # flight on two loaded cores a few bunch up after admission, get a 429 and are waited
-    # out. With 200 readers there were none on the development machine. So the bound here
-    # is loose, and exactly-once delivery above is the hard requirement.
-    assert telegram.too_many_requests <= READERS // 10
+    # The shared limiter holds each call's slot until its answer, so however late a loaded
+    # process sends an admitted message, the fake never sees more than Telegram allows.
+    assert telegram.too_many_requests == 0
     assert [process.returncode for process in processes] == [0, 0]
