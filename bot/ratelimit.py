@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 DEFAULT_MARGIN_SECONDS = 0.2
-"""Added to every window: a call is counted when it leaves, but the platform counts it when
-it arrives, and network or CPU jitter between the two must not push a window over. With it a
+"""Added to every window: this process's limiter counts a call when it is admitted, but the
+platform counts it when it arrives, and network or CPU jitter between the two must not push a
+window over (the shared limiters hold the call until its answer instead, see
+:mod:`bot.ops.limiters`). With it a
 token sends at most 25 messages/s to Telegram (30 per 1.2 s), the pace commonly advised for
 bulk sending, and 16.7 requests/s to VK."""
 

@@ -130,19 +130,31 @@ class Reader:
         self._balancer = balancer
         self._fake = fake
 
-    async def _answer(self, act: Callable[[FakeTelegramServer], object]) -> SentMessage:
+    async def _answer(
+        self, act: Callable[[FakeTelegramServer], object], until: Callable[[str], bool]
+    ) -> SentMessage:
+        """The first message after ``act`` whose text satisfies ``until``."""
         before = len(self._fake.sent_to(self.user.id))
+
+        def found() -> SentMessage | None:
+            after = self._fake.sent_to(self.user.id)[before:]
+            return next((m for m in after if until(text_of(m))), None)
+
         await self._balancer.push(act)
-        await eventually(lambda: len(self._fake.sent_to(self.user.id)) > before, within=WITHIN)
-        return self._fake.sent_to(self.user.id)[before]
+        await eventually(lambda: found() is not None, within=WITHIN)
+        message = found()
+        assert message is not None
+        return message
 
-    async def says(self, text: str) -> SentMessage:
-        return await self._answer(lambda f: f.push_message(self.user.id, text, user=self.user))
+    async def says(self, text: str, until: Callable[[str], bool] = bool) -> SentMessage:
+        return await self._answer(
+            lambda f: f.push_message(self.user.id, text, user=self.user), until
+        )
 
-    async def presses(self, data: str) -> SentMessage:
+    async def presses(self, data: str, until: Callable[[str], bool] = bool) -> SentMessage:
         newest = self._fake.sent_to(self.user.id)[-1].message_id
         return await self._answer(
-            lambda f: f.push_callback(self.user.id, data, newest, user=self.user)
+            lambda f: f.push_callback(self.user.id, data, newest, user=self.user), until
         )
 
     async def asks(self, question: str) -> int:
@@ -153,9 +165,11 @@ class Reader:
         await self.presses("ask:address")
         await self.says(question)
         await self.presses("form:address:files:skip")
-        accepted = await self.presses("form:address:confirm:send")
+        accepted = await self.presses(
+            "form:address:confirm:send", until=lambda text: bool(TICKET_NUMBER.search(text))
+        )
         match = TICKET_NUMBER.search(text_of(accepted))
-        assert match is not None, f"no ticket number in {text_of(accepted)!r}"
+        assert match is not None
         return int(match.group(1))
 
 
