@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -30,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ratelimit import DEFAULT_MARGIN_SECONDS, Limit
 from storage.schema import rate_limit_calls
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -124,7 +127,7 @@ class _SharedLimiter(ABC, Generic[Call]):
         finally:
             # Shielded: a cancelled sender must still end its call, or the call would hold
             # its slot (for a chat: the chat) until the in-flight deadline.
-            await asyncio.shield(self._finish(windows, call))
+            await asyncio.shield(self._finish_quietly(windows, call))
 
     async def acquire(self, limits: Sequence[Limit]) -> None:
         """Count a call made at once, as if it ended when admitted."""
@@ -140,6 +143,16 @@ class _SharedLimiter(ABC, Generic[Call]):
             return wait
         await self._finish(windows, call)
         return 0.0
+
+    async def _finish_quietly(self, windows: Sequence[Window], call: Call) -> None:
+        """End the call; if the store does not answer, the call stays counted until its
+        in-flight deadline. The request itself went through: failing it here would make the
+        caller send it again."""
+        try:
+            await self._finish(windows, call)
+        except Exception as error:
+            # The type only: a store's message may carry its address.
+            log.warning("rate limiter: could not record the end of a call (%s)", type(error))
 
     @abstractmethod
     async def _admit(self, windows: Sequence[Window]) -> tuple[float, Call | None]:

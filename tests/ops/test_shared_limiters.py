@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 
 import pytest
@@ -16,6 +16,8 @@ from bot.ops.limiters import (
     IN_FLIGHT_SECONDS,
     PostgresRateLimiter,
     RedisRateLimiter,
+    Window,
+    _SharedLimiter,
     token_namespace,
     window_key,
 )
@@ -217,3 +219,23 @@ async def test_a_cancelled_call_still_ends(make: Make, time_: FakeTime) -> None:
         await task
     time_.now += PERIOD
     assert await make(namespace).try_acquire(telegram_limits(7001)) == 0
+
+
+class _StoreGoneAtTheEnd(_SharedLimiter[str]):
+    async def _admit(self, windows: Sequence[Window]) -> tuple[float, str | None]:
+        return 0.0, "call"
+
+    async def _finish(self, windows: Sequence[Window], call: str) -> None:
+        raise ConnectionError("the store stopped answering")
+
+
+async def test_a_call_that_went_through_is_not_failed_by_the_store(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Raising would make the caller send the message again.
+    limiter = _StoreGoneAtTheEnd(fresh_namespace())
+    sent = False
+    async with limiter.hold(telegram_limits(7001)):
+        sent = True
+    assert sent
+    assert "could not record the end of a call" in caplog.text
