@@ -6,14 +6,16 @@ import asyncio
 import time
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 DEFAULT_MARGIN_SECONDS = 0.2
-"""Added to every window: a call is counted when it leaves, but the platform counts it when
-it arrives, and network or CPU jitter between the two must not push a window over. With it a
+"""Added to every window: this process's limiter counts a call when it is admitted, but the
+platform counts it when it arrives, and network or CPU jitter between the two must not push a
+window over (the shared limiters hold the call until its answer instead, see
+:mod:`bot.ops.limiters`). With it a
 token sends at most 25 messages/s to Telegram (30 per 1.2 s), the pace commonly advised for
 bulk sending, and 16.7 requests/s to VK."""
 
@@ -36,7 +38,11 @@ class Limiter(Protocol):
     them in Redis or PostgreSQL, shared by every process using the token.
     """
 
-    async def acquire(self, limits: Sequence[Limit]) -> None: ...
+    def hold(self, limits: Sequence[Limit]) -> AbstractAsyncContextManager[None]:
+        """Wait until every limit allows one more call, count it, and keep it counted while
+        the body makes it. A shared limiter counts the call until the body ends and runs its
+        windows from there, because the platform sees the call somewhere in between."""
+        ...
 
 
 class RateLimiter:
@@ -61,6 +67,12 @@ class RateLimiter:
         self._windows: dict[str, tuple[float, deque[float]]] = {}
         self._queues: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._since_sweep = 0
+
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        """Counts the call when it is admitted, as :meth:`acquire` does."""
+        await self.acquire(limits)
+        yield
 
     async def acquire(self, limits: Sequence[Limit]) -> None:
         async with AsyncExitStack() as queues:

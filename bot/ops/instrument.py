@@ -4,7 +4,8 @@ knowing about metrics."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from apscheduler.events import (
@@ -70,13 +71,15 @@ class MeasuredLimiter:
         self._platform = platform
         self._timer = timer
 
-    async def acquire(self, limits: Sequence[Limit]) -> None:
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
         started = self._timer()
-        await self._inner.acquire(limits)
-        waited = self._timer() - started
-        if waited >= WAIT_THRESHOLD_SECONDS:
-            self._metrics.limiter_waits.labels(self._platform).inc()
-            self._metrics.limiter_wait_seconds.labels(self._platform).inc(waited)
+        async with self._inner.hold(limits):
+            waited = self._timer() - started
+            if waited >= WAIT_THRESHOLD_SECONDS:
+                self._metrics.limiter_waits.labels(self._platform).inc()
+                self._metrics.limiter_wait_seconds.labels(self._platform).inc(waited)
+            yield
 
 
 def send_observer(metrics: Metrics) -> Callable[[OutboxItem, BaseException | None], None]:

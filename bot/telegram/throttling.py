@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.middlewares.base import (
@@ -79,9 +80,9 @@ class ThrottlingMiddleware(BaseRequestMiddleware):
         api_method = method.__api_method__
         attempt = 1
         while True:
-            await self._pace(api_method, method)
             try:
-                return await make_request(bot, method)
+                async with self._paced(api_method, method):
+                    return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 if attempt >= self._max_attempts or error.retry_after > self._max_wait:
                     raise
@@ -95,12 +96,20 @@ class ThrottlingMiddleware(BaseRequestMiddleware):
                 await self._sleep(error.retry_after)
                 attempt += 1
 
-    async def _pace(self, api_method: str, method: TelegramMethod[Any]) -> None:
-        if not counts_as_message(api_method):
-            return
-        chat_id = getattr(method, "chat_id", None)
-        limits = telegram_limits(chat_id if isinstance(chat_id, int | str) else None)
-        # An album is one call but as many messages as it has items.
-        times = len(method.media) if isinstance(method, SendMediaGroup) else 1
-        for _ in range(times):
-            await self._limiter.acquire(limits)
+    @asynccontextmanager
+    async def _paced(self, api_method: str, method: TelegramMethod[Any]) -> AsyncIterator[None]:
+        """Holds the limiter's slots while the request is made."""
+        async with AsyncExitStack() as slots:
+            if counts_as_message(api_method):
+                chat_id = getattr(method, "chat_id", None)
+                limits = telegram_limits(chat_id if isinstance(chat_id, int | str) else None)
+                # An album is one call but as many messages as it has items.
+                times = len(method.media) if isinstance(method, SendMediaGroup) else 1
+                # The earlier items count as sent when admitted; only the last is held
+                # through the call: a chat allows one message at a time, so holding them
+                # all would wait on itself.
+                for _ in range(times - 1):
+                    async with self._limiter.hold(limits):
+                        pass
+                await slots.enter_async_context(self._limiter.hold(limits))
+            yield

@@ -111,8 +111,8 @@ class VkApi(API):
         attempt = 0
         while True:
             attempt += 1
-            await self.limiter.acquire(self._limits())
-            answer = await self._post(method, data, version)
+            async with self.limiter.hold(self._limits()):
+                answer = await self._post(method, data, version)
             code = _error_code(answer)
             if code not in RATE_LIMIT_CODES:
                 result: dict[str, Any] = await self.validate_response(method, data, answer)

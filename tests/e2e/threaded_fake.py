@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar
 
 from tests.fakes.telegram_server import FakeTelegramServer
 
 START_TIMEOUT = 10.0
+
+T = TypeVar("T")
 
 
 class ThreadedTelegramServer:
@@ -33,6 +37,16 @@ class ThreadedTelegramServer:
     def fake(self) -> FakeTelegramServer:
         assert self._fake is not None, "the threaded fake is not running"
         return self._fake
+
+    async def run(self, action: Callable[[FakeTelegramServer], T]) -> T:
+        """Run ``action`` on the fake's own loop and return its result: for changes (pushing
+        updates, taking them) that must not race the fake's handlers."""
+        assert self._loop is not None
+
+        async def call() -> T:
+            return action(self.fake)
+
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self._loop))
 
     def push_message(self, chat_id: int, text: str) -> None:
         assert self._loop is not None

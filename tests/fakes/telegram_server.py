@@ -403,6 +403,12 @@ class FakeTelegramServer:
         self._updates_arrived.set()
         return update
 
+    def take_updates(self) -> list[Json]:
+        """Remove and return the queued updates: a test playing Telegram's webhook delivery
+        posts them to the bot itself."""
+        updates, self._updates = self._updates, []
+        return updates
+
     def push_message(
         self,
         chat_id: int,

@@ -77,3 +77,15 @@ async def eventually(condition: Callable[[], object], within: float = 10.0) -> N
         # Polling, because the condition looks at state no event announces.
         while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+
+
+def head_revision() -> str:
+    """The newest migration, which a migrated database is at (tests/storage/test_migrations.py
+    pins its number)."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head

@@ -20,7 +20,7 @@ from bot.ops.leader import AdvisoryLock, Election, NoLock, skip_runs_before
 from storage.database import create_engine
 from tests.e2e.conftest import make_settings
 from tests.fakes.telegram_server import FakeTelegramServer
-from tests.ops.conftest import admin, eventually, needs_postgres
+from tests.ops.conftest import admin, eventually, head_revision, needs_postgres
 
 
 def election(lock: AdvisoryLock | NoLock, log: list[str], name: str) -> Election:
@@ -206,4 +206,4 @@ async def test_processes_starting_at_once_migrate_in_turn(postgres_url: str) -> 
             ).all()
     finally:
         await engine.dispose()
-    assert [row[0] for row in versions] == ["0011"]
+    assert [row[0] for row in versions] == [head_revision()]

@@ -4,13 +4,23 @@ the test moves: on Redis (skipped when none answers) and on PostgreSQL (skipped 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack
 
 import pytest
 
-from bot.ops.limiters import PostgresRateLimiter, RedisRateLimiter, token_namespace, window_key
+from bot.ops.limiters import (
+    IN_FLIGHT_SECONDS,
+    PostgresRateLimiter,
+    RedisRateLimiter,
+    Window,
+    _SharedLimiter,
+    token_namespace,
+    window_key,
+)
 from bot.ratelimit import Limit, telegram_limits
 from storage.database import async_url, create_engine
 from storage.migrate import upgrade
@@ -146,3 +156,86 @@ def test_window_keys_name_no_token_and_no_chat() -> None:
     token = "123456789:AAE-secret"
     key = window_key(token_namespace(token), "chat:5001")
     assert "5001" not in key and "secret" not in key and "123456789" not in key
+
+
+async def test_a_call_in_flight_holds_its_slot_and_its_window_runs_from_its_end(
+    make: Make, time_: FakeTime
+) -> None:
+    # The platform counts a call when it arrives, somewhere between admission and answer:
+    # a process whose request is delayed after admission must not leave room for another.
+    namespace = fresh_namespace()
+    first, second = make(namespace), make(namespace)
+    async with first.hold(telegram_limits(7001)):
+        time_.now += 5.0
+        assert await second.try_acquire(telegram_limits(7001)) == pytest.approx(PERIOD)
+        assert await second.try_acquire(telegram_limits(7002)) == 0
+    time_.now += PERIOD - 0.1
+    assert await second.try_acquire(telegram_limits(7001)) == pytest.approx(0.1, abs=1e-3)
+    time_.now += 0.1 + 1e-6  # past float rounding of Unix-sized times
+    assert await second.try_acquire(telegram_limits(7001)) == 0
+
+
+async def test_thirty_calls_in_flight_fill_the_tokens_second(make: Make, time_: FakeTime) -> None:
+    namespace = fresh_namespace()
+    first, second = make(namespace), make(namespace)
+    limits = telegram_limits(None)
+    async with AsyncExitStack() as flights:
+        for index in range(30):
+            await flights.enter_async_context((first if index % 2 else second).hold(limits))
+        time_.now += 3.0
+        assert await first.try_acquire(limits) == pytest.approx(PERIOD)
+    time_.now += PERIOD
+    assert await first.try_acquire(limits) == 0
+
+
+async def test_a_call_lost_with_its_process_frees_its_slot_after_the_deadline(
+    make: Make, time_: FakeTime
+) -> None:
+    namespace = fresh_namespace()
+    limiter, other = make(namespace), make(namespace)
+    # Admitted, then the process dies: nobody ever ends the call.
+    holding = limiter.hold(telegram_limits(7001))
+    await holding.__aenter__()
+    time_.now += IN_FLIGHT_SECONDS - 1
+    assert await other.try_acquire(telegram_limits(7001)) > 0
+    time_.now += 1 + PERIOD
+    assert await other.try_acquire(telegram_limits(7001)) == 0
+
+
+async def test_a_cancelled_call_still_ends(make: Make, time_: FakeTime) -> None:
+    namespace = fresh_namespace()
+    limiter = make(namespace)
+    entered = asyncio.Event()
+
+    async def send() -> None:
+        async with limiter.hold(telegram_limits(7001)):
+            entered.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(send())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    time_.now += PERIOD
+    assert await make(namespace).try_acquire(telegram_limits(7001)) == 0
+
+
+class _StoreGoneAtTheEnd(_SharedLimiter[str]):
+    async def _admit(self, windows: Sequence[Window]) -> tuple[float, str | None]:
+        return 0.0, "call"
+
+    async def _finish(self, windows: Sequence[Window], call: str) -> None:
+        raise ConnectionError("the store stopped answering")
+
+
+async def test_a_call_that_went_through_is_not_failed_by_the_store(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Raising would make the caller send the message again.
+    limiter = _StoreGoneAtTheEnd(fresh_namespace())
+    sent = False
+    async with limiter.hold(telegram_limits(7001)):
+        sent = True
+    assert sent
+    assert "could not record the end of a call" in caplog.text

@@ -5,8 +5,14 @@ A subprocess does not inherit the test process's moved clock; without ``--at`` t
 live in today while the test's own storage writes in the test's future. ``--die-before``
 kills the process the moment a statement containing every given fragment (in its SQL or its
 parameters) is about to run: a real kill -9 at an exact point of the bot's database work.
+``--probe-every SECONDS --probe-log PATH`` adds a job to the bot's own scheduler that runs
+every SECONDS (on a grid every process shares) and appends one line per run to PATH: this
+process's id, ``ran`` and the run's scheduled time; and a line ``refused`` with the time
+each time the process is refused the scheduler lock. Which process runs the scheduler is
+the bot's own election; the lines show how often, and where, the job ran.
 
-Usage: ``python bot_process.py [--at ISO-DATETIME] [--die-before FRAGMENT]… -- [bot args…]``.
+Usage: ``python bot_process.py [--at ISO-DATETIME] [--die-before FRAGMENT]…
+[--probe-every SECONDS --probe-log PATH] -- [bot args…]``.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import os
 import runpy
 import signal
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import time_machine
@@ -36,13 +43,64 @@ def _die_before(fragments: list[str]) -> None:
     event.listen(Engine, "before_cursor_execute", before_execute)
 
 
+PROBE_GRID_START = datetime(2000, 1, 1, tzinfo=UTC)
+"""Every process's probe runs on one grid, so the same run has the same scheduled time."""
+
+
+def _probe(every: float, log: Path) -> None:
+    """Wrap the bot's scheduler factory so that the scheduler also runs the probe job."""
+    from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    import bot.app
+    import bot.scheduler
+    from bot.ops.leader import Election
+
+    build = bot.scheduler.build_scheduler
+
+    async def probe() -> None:
+        """The run itself does nothing; its effect is the line written when it ran."""
+
+    def note(what: str, moment: datetime) -> None:
+        with log.open("a", encoding="utf-8") as lines:
+            stamp = moment.astimezone(UTC).isoformat(timespec="microseconds")
+            lines.write(f"{os.getpid()} {what} {stamp}\n")
+
+    def ran(event: JobExecutionEvent) -> None:
+        if event.job_id == "probe":
+            note("ran", event.scheduled_run_time)
+
+    step = Election.step
+
+    async def step_and_note(self: Election) -> None:
+        before = self.refused_at
+        await step(self)
+        if self.refused_at is not None and self.refused_at != before:
+            note("refused", self.refused_at)
+
+    def build_with_probe(*args: Any, **kwargs: Any) -> AsyncIOScheduler:
+        scheduler = build(*args, **kwargs)
+        trigger = IntervalTrigger(seconds=every, start_date=PROBE_GRID_START, timezone=UTC)
+        scheduler.add_job(probe, trigger, id="probe", misfire_grace_time=None)
+        scheduler.add_listener(ran, EVENT_JOB_EXECUTED)
+        return scheduler
+
+    bot.app.build_scheduler = build_with_probe  # type: ignore[attr-defined]
+    Election.step = step_and_note  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--at", type=datetime.fromisoformat)
     parser.add_argument("--die-before", action="append", default=[])
+    parser.add_argument("--probe-every", type=float)
+    parser.add_argument("--probe-log", type=Path)
     options, bot_arguments = parser.parse_known_args()
     if options.die_before:
         _die_before(options.die_before)
+    if options.probe_every:
+        _probe(options.probe_every, options.probe_log)
     sys.argv = ["bot", *[a for a in bot_arguments if a != "--"]]
     travel = time_machine.travel(options.at, tick=True) if options.at else contextlib.nullcontext()
     with travel:

@@ -15,11 +15,18 @@ from tests.fakes.vk_server import FakeVkServer
 BOT_PROCESS = Path(__file__).with_name("bot_process.py")
 
 
-def bot_command(*arguments: str, die_before: Sequence[str] = ()) -> list[str]:
+def bot_command(
+    *arguments: str, die_before: Sequence[str] = (), probe: tuple[float, Path] | None = None
+) -> list[str]:
     """The command line of ``python -m bot ARGUMENTS``. When the suite runs with its wall
     clock moved, the bot's clock starts where the suite's clock is now; ``die_before`` names
-    fragments of the SQL statement before which the process kills itself with SIGKILL."""
+    fragments of the SQL statement before which the process kills itself with SIGKILL;
+    ``probe`` (seconds, path) adds a scheduled job logging each of its runs to the path (see
+    ``bot_process.py``)."""
     options: list[str] = []
+    if probe is not None:
+        every, log = probe
+        options += ["--probe-every", str(every), "--probe-log", str(log)]
     if os.environ.get(CLOCK_AT, "").strip():
         options += ["--at", datetime.now(UTC).isoformat()]
     for fragment in die_before:

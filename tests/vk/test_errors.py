@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -124,8 +126,9 @@ async def test_token_never_reaches_the_log(
 
 
 class _NoLimit:
-    async def acquire(self, limits: object) -> None:
-        return None
+    @asynccontextmanager
+    async def hold(self, limits: object) -> AsyncIterator[None]:
+        yield
 
 
 async def test_held_answer_is_delivered_before_the_sender_hears_back(
