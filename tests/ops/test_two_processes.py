@@ -248,7 +248,7 @@ async def test_two_processes_share_readers_staff_answers_limits_and_one_schedule
                 except aiohttp.ClientError:
                     return False
 
-            async with asyncio.timeout(60):
+            async with asyncio.timeout(WITHIN):
                 while not all([await ready(port) for port in ports]):  # noqa: ASYNC110
                     await asyncio.sleep(0.2)
             balancer = Balancer(strict_telegram, http, ports)
