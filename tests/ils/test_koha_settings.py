@@ -19,9 +19,10 @@ from tests.ils.koha_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     PIN,
-    ManualClock,
+    START,
     RecordedSleep,
 )
+from tests.support.clock import SettableClock
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def test_koha_is_off_until_its_address_is_set() -> None:
     settings = Settings()
     assert settings.koha_configured is False
     with pytest.raises(SettingsError, match="KOHA_BASE_URL"):
-        koha_from_settings(settings, clock=ManualClock())
+        koha_from_settings(settings, clock=SettableClock(START))
     assert settings.koha_needs_pin is True
     assert settings.koha_auth is KohaAuth.OAUTH2
 
@@ -86,7 +87,7 @@ def test_each_auth_mode_needs_its_credentials() -> None:
 
 
 async def test_the_settings_build_a_client_that_works(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock, sleep = ManualClock(), RecordedSleep()
+    clock, sleep = SettableClock(START), RecordedSleep()
     async with FakeKoha(
         now=clock,
         oauth_clients={CLIENT_ID: CLIENT_SECRET},
