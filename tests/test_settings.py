@@ -12,16 +12,14 @@ import pytest
 from bot.settings import SettingsError, load_settings
 from bot.vk.api import VkApi
 from storage.models import Address, Platform
+from tests.support.environment import isolate_settings
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))}
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith(("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL")):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, ("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL"))
 
 
 def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

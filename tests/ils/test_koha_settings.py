@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,14 +22,12 @@ from tests.ils.koha_support import (
     RecordedSleep,
 )
 from tests.support.clock import SettableClock
+from tests.support.environment import isolate_settings
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith("KOHA_"):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, "KOHA_")
 
 
 def test_koha_is_off_until_its_address_is_set() -> None:
