@@ -18,6 +18,6 @@ def test_a_page_past_the_end_is_the_last_page_marked_stale() -> None:
 
 
 def test_an_empty_list_has_one_empty_page() -> None:
-    page = page_of([], 0, 6)
+    page = page_of(list[int](), 0, 6)
 
     assert (page.number, list(page.items), page.stale) == (0, [], False)
