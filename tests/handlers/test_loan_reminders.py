@@ -20,7 +20,6 @@ from handlers.loans.reminders.job import LoanReminders
 from handlers.loans.wording import day_text
 from storage.database import Storage
 from storage.models import (
-    Address,
     ConsentState,
     OutboxItem,
     Platform,
@@ -29,11 +28,16 @@ from storage.models import (
     StaffMember,
 )
 from storage.schema import outbox, sent_loan_reminders
-from tests.handlers.conftest import Clock, Desk, build_service
-from tests.handlers.test_loans import SECRET_PIN, linked, payloads
+from tests.handlers.conftest import Clock, Desk
+from tests.handlers.loans_support import (
+    READER,
+    SECRET_PIN,
+    VK_READER,
+    linked,
+    payloads,
+    with_demo,
+)
 
-READER = Address(Platform.TELEGRAM, 42)
-VK_READER = Address(Platform.VK, 4242)
 OLGA = StaffMember(Platform.TELEGRAM, 11, "Ольга")
 
 
@@ -77,9 +81,7 @@ async def records(storage: Storage) -> int:
 
 @pytest.fixture
 def demo(desk: Desk) -> DemoIls:
-    ils = DemoIls(desk.clock, pin=SECRET_PIN)
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=ils)
-    return ils
+    return with_demo(desk)
 
 
 async def test_a_reminder_n_days_before_with_a_renew_button_that_renews(

@@ -9,48 +9,25 @@ from collections.abc import Sequence
 import pytest
 
 from bot.ils.demo import BLOCKED_CARD, DEMO_CARD, EXPIRED_CARD, DemoIls
-from handlers.core.events import Event
-from handlers.core.replies import Reply
 from handlers.loans.ils import IlsUnavailable, Loan, PatronCheck, Renewal
-from storage.models import Address, Platform, RenewalCause, RenewalStatus
+from storage.models import RenewalCause, RenewalStatus
 from tests.handlers.conftest import STAFF, Desk, build_service
+from tests.handlers.loans_support import (
+    READER,
+    SECRET_PIN,
+    VK_READER,
+    consenting,
+    linked,
+    payloads,
+    typed,
+    with_demo,
+)
 from tests.storage.traces import file_bytes
-
-READER = Address(Platform.TELEGRAM, 42)
-VK_READER = Address(Platform.VK, 4242)
-SECRET_PIN = "Qz7-PIN-90417"
-"""A PIN no other value in the test comes near, to search every output for."""
-
-
-def payloads(reply: Reply) -> list[str]:
-    return [button.payload for button in reply.flat_buttons()]
 
 
 @pytest.fixture
 def demo(desk: Desk) -> DemoIls:
-    ils = DemoIls(desk.clock, pin=SECRET_PIN)
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=ils)
-    return ils
-
-
-async def consenting(desk: Desk, address: Address = READER) -> None:
-    await desk.say(address, "/start")
-    await desk.press(address, "consent:yes")
-
-
-async def typed(desk: Desk, address: Address, text: str, message_id: int) -> Reply:
-    await desk.service.handle(
-        Event(address=address, sender_id=address.peer_id, text=text, message_id=message_id)
-    )
-    return desk.messenger(address).last(address)
-
-
-async def linked(desk: Desk, address: Address = READER, pin: str = SECRET_PIN) -> Reply:
-    await consenting(desk, address)
-    await desk.press(address, "menu:loans")
-    await desk.press(address, "ln:link")
-    await desk.say(address, DEMO_CARD)
-    return await typed(desk, address, pin, message_id=777)
+    return with_demo(desk)
 
 
 async def test_linking_with_a_pin_deletes_its_message_on_telegram(
