@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from handlers.core.replies import Button
 from handlers.core.turn import Turn
@@ -23,16 +23,25 @@ class Page(Generic[T]):
     items: Sequence[T]
     stale: bool
     """The page asked for is past the end: the list shrank since its button was sent."""
+    total: int
+    size: int
 
 
 def page_of(items: Sequence[T], page: int, size: int) -> Page[T]:
     last = max(len(items) - 1, 0) // size
     number = min(page, last)
-    return Page(number, items[number * size : (number + 1) * size], stale=page > last)
+    shown = items[number * size : (number + 1) * size]
+    return Page(number, shown, stale=page > last, total=len(items), size=size)
 
 
-def in_pairs(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
-    return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+def paged_rows(
+    turn: Turn, buttons: Sequence[Button], page: Page[Any], payload: PagePayload
+) -> list[tuple[Button, ...]]:
+    """The page's buttons two to a row, then «back»/«more» when there are other pages."""
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    if pages := pager(turn, page.number, page.total, page.size, payload):
+        rows.append(pages)
+    return rows
 
 
 def pager(turn: Turn, page: int, total: int, size: int, payload: PagePayload) -> tuple[Button, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.arrivals.display import entry
-from handlers.arrivals.paging import PagePayload, in_pairs, page_of, pager
+from handlers.arrivals.paging import PagePayload, page_of, paged_rows, pager
 from handlers.arrivals.ports import Arrivals
 from handlers.arrivals.search import SEARCH_FLOW, SearchFlow
 from handlers.arrivals.subjects import SubjectMap
@@ -172,16 +172,7 @@ class Browsing:
             )
             for s in shown.items
         ]
-        rows = in_pairs(buttons)
-        pages = pager(
-            turn,
-            shown.number,
-            len(present),
-            SUBJECTS_PER_PAGE,
-            lambda n: pack(ACTION, "sl", str(n)),
-        )
-        if pages:
-            rows.append(pages)
+        rows = paged_rows(turn, buttons, shown, lambda n: pack(ACTION, "sl", str(n)))
         rows.append((turn.button("arrivals-all", ALL_ARRIVALS),))
         turn.say(turn.t("arrivals-subjects-title"), *rows)
 

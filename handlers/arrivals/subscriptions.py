@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.arrivals.paging import in_pairs, page_of, pager
+from handlers.arrivals.paging import page_of, paged_rows
 from handlers.arrivals.subjects import SubjectMap
 from handlers.arrivals.subscription_ports import Subscriptions
 from handlers.core.features import ReaderFeature
@@ -132,16 +132,7 @@ class SubscriptionDesk:
             )
             for s in shown.items
         ]
-        rows = in_pairs(buttons)
-        pages = pager(
-            turn,
-            shown.number,
-            len(every),
-            SUBJECTS_PER_PAGE,
-            lambda n: pack(ACTION, "pick", str(n)),
-        )
-        if pages:
-            rows.append(pages)
+        rows = paged_rows(turn, buttons, shown, lambda n: pack(ACTION, "pick", str(n)))
         rows.append((turn.button("subs-done", HOME),))
         turn.say(turn.t("subs-pick-title"), *rows)
 
