@@ -7,7 +7,7 @@ from bot.ils.demo import DEMO_CARD, DemoIls
 from handlers.core.events import Event
 from handlers.core.replies import Reply
 from handlers.loans.ils import Ils
-from storage.models import Address, Platform
+from storage.models import Address, LibraryCard, Platform
 from tests.handlers.conftest import Desk, build_service
 
 READER = Address(Platform.TELEGRAM, 42)
@@ -52,3 +52,10 @@ async def linked(
     await desk.press(address, "ln:link")
     await desk.say(address, card)
     return await typed(desk, address, pin, message_id=777)
+
+
+async def card_of(desk: Desk, address: Address = READER) -> LibraryCard | None:
+    """The card stored for the reader at ``address``, who must exist."""
+    reader = await desk.storage.readers.get(address)
+    assert reader is not None
+    return await desk.storage.cards.get(reader.id)

@@ -16,6 +16,7 @@ from tests.handlers.loans_support import (
     READER,
     SECRET_PIN,
     VK_READER,
+    card_of,
     consenting,
     linked,
     payloads,
@@ -45,7 +46,7 @@ async def test_linking_with_a_pin_deletes_its_message_on_telegram(
     assert done.text.startswith("Читательский билет 1000001 привязан. Здравствуйте, Анна")
     assert done.text.endswith("Сообщение с PIN-кодом удалено из чата.")
     assert desk.telegram.deleted == [(READER, 777)]
-    card = await desk.storage.cards.get((await desk.storage.readers.get(READER)).id)  # type: ignore[union-attr]
+    card = await card_of(desk)
     assert card is not None and (card.number, card.reminder_days) == (DEMO_CARD, 3)
 
 
@@ -82,8 +83,7 @@ async def test_a_card_that_does_not_check_out_is_told_in_plain_words_and_not_lin
     reply = await typed(desk, READER, pin, message_id=9)
 
     assert reply.text.startswith(answer)
-    reader = await desk.storage.readers.get(READER)
-    assert reader is not None and await desk.storage.cards.get(reader.id) is None
+    assert await card_of(desk) is None
 
 
 async def test_a_blocked_card_links_with_a_warning_and_the_library_s_words(
@@ -130,12 +130,10 @@ async def test_my_loans_soonest_first_with_the_overdue_one_marked_and_pages(
     assert payloads(confirm) == ["ln:unlinkyes", "menu:loans"]
     typed_yes = await desk.say(READER, "1", buttons_supported=False)
     assert typed_yes.text.startswith("Удаление данных подтверждается только нажатием кнопки")
-    still = await desk.storage.readers.get(READER)
-    assert still is not None and await desk.storage.cards.get(still.id) is not None
+    assert await card_of(desk) is not None
     done = await desk.press(READER, "ln:unlinkyes")
     assert done.text == "Читательский билет отвязан, бот удалил его номер."
-    reader = await desk.storage.readers.get(READER)
-    assert reader is not None and await desk.storage.cards.get(reader.id) is None
+    assert await card_of(desk) is None
 
 
 async def test_renew_one_gives_the_new_date_and_renew_all_the_reasons(
