@@ -167,6 +167,12 @@ class World:
     def staff_posts(self) -> list[Any]:
         return [m for m in self.telegram.sent if m.chat_id == STAFF_CHAT.peer_id]
 
+    async def post_digest(self) -> None:
+        """Run the digest job once, as the scheduler would, and send what it queued."""
+        assert self.publishing is not None
+        await self.publishing.digest_job.run()
+        await self.deliver()
+
     async def deliver(self) -> None:
         """Send everything due now."""
         assert self.sender is not None
