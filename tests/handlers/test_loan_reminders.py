@@ -36,6 +36,7 @@ from tests.handlers.loans_support import (
     linked,
     payloads,
     with_demo,
+    with_ils,
 )
 
 OLGA = StaffMember(Platform.TELEGRAM, 11, "Ольга")
@@ -307,7 +308,7 @@ async def reminded_then_down(desk: Desk, demo: DemoIls, days: int = 3) -> tuple[
     """A reminder sent while the circulation system is up; then the system goes down."""
     flaky = Flaky(demo)
     flaky.up = True
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=flaky)
+    with_ils(desk, flaky)
     await linked(desk)
     await desk.press(READER, f"lr:set:{days}")
     await reminders(desk.storage, flaky, desk.clock, days).run(desk.clock())

@@ -342,7 +342,7 @@ async def test_when_sip2_goes_away_a_renewal_becomes_a_staff_request(
 async def test_a_sip2_renew_all_done_before_the_server_went_down_is_told_as_done(
     desk: Desk, sip2: Sip2Rig
 ) -> None:
-    await linked(desk, SIP2_CARD, SIP2_PIN)
+    await linked(desk, card=SIP2_CARD, pin=SIP2_PIN)
     listing = await desk.press(READER, "menu:loans")
     sip2.server.hang_up_after("65")  # the 66 arrives; every item lookup after it fails
 

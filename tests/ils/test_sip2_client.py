@@ -224,14 +224,11 @@ async def test_a_renewal_whose_details_cannot_be_read_is_still_a_renewal(
     sip: FakeSip2Server,
 ) -> None:
     sip.due_format = lambda due: "someday"  # the 30 carries no due date the client can read
-    client = client_for(sip)
-    try:
+    async with connected_client(sip) as client:
         await client.renew(CARD, "B-001")  # connected and logged in
         sip.hang_up_after("29")
 
         renewal = await client.renew(CARD, "B-001")
-    finally:
-        await client.close()
 
     assert renewal.renewed
     assert renewal.due is None
