@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, delete, exists, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import search as full_text
-from storage.models import Address, ErasedTicket, OutboxStatus, Platform, PurgeCounts, StaffThread
+from storage.models import Address, ErasedTicket, OutboxStatus, Platform, PurgeCounts
 from storage.schema import (
     anonymous_tickets,
     dialog_states,
@@ -34,6 +34,7 @@ from storage.schema import (
     staff_message_links,
     tickets,
 )
+from storage.staff_columns import thread_of
 from storage.subscriptions import erase_subscriptions
 
 FORGOTTEN = "forgotten"
@@ -91,7 +92,7 @@ async def erase_tickets(
     await full_text.forget_tickets(conn, ids)
     # Messages, events, staff-chat links and outbox posts go by cascade.
     await conn.execute(delete(tickets).where(tickets.c.id.in_(ids)))
-    return [ErasedTicket(row.id, _thread(row._mapping), posts.get(row.id, ())) for row in rows]
+    return [ErasedTicket(row.id, thread_of(row._mapping), posts.get(row.id, ())) for row in rows]
 
 
 async def _posts(
@@ -154,16 +155,6 @@ def _anonymous(values: Any, reason: str) -> dict[str, Any]:
         "rating": values["rating"],
         "reason": reason,
     }
-
-
-def _thread(values: Any) -> StaffThread | None:
-    if values["staff_platform"] is None or values["staff_chat_id"] is None:
-        return None
-    return StaffThread(
-        chat=Address(Platform(values["staff_platform"]), values["staff_chat_id"]),
-        topic_id=values["staff_topic_id"],
-        card_message_id=values["card_message_id"],
-    )
 
 
 class RetentionRepository:

@@ -11,7 +11,6 @@ from sqlalchemy import Row, insert, select, update
 from storage.connectable import Connectable
 from storage.models import (
     Address,
-    Platform,
     RenewalCause,
     RenewalRequest,
     RenewalStatus,
@@ -20,6 +19,7 @@ from storage.models import (
     StaffThread,
 )
 from storage.schema import renewal_requests
+from storage.staff_columns import member_columns, member_of, thread_columns, thread_of
 from storage.types import Clock, utcnow
 
 _c = renewal_requests.c
@@ -44,20 +44,6 @@ def _loan(values: dict[str, Any]) -> RequestedLoan:
 
 def _request(row: Row[Any]) -> RenewalRequest:
     values = row._mapping
-    decided_by = None
-    if values["decided_platform"] is not None and values["decided_user_id"] is not None:
-        decided_by = StaffMember(
-            Platform(values["decided_platform"]),
-            values["decided_user_id"],
-            values["decided_name"] or "",
-        )
-    thread = None
-    if values["staff_platform"] is not None and values["staff_chat_id"] is not None:
-        thread = StaffThread(
-            chat=Address(Platform(values["staff_platform"]), values["staff_chat_id"]),
-            topic_id=values["staff_topic_id"],
-            card_message_id=values["card_message_id"],
-        )
     return RenewalRequest(
         id=values["id"],
         reader_id=values["reader_id"],
@@ -70,10 +56,10 @@ def _request(row: Row[Any]) -> RenewalRequest:
         renewed_until=values["renewed_until"],
         refusal=values["refusal"],
         refusal_text=values["refusal_text"],
-        decided_by=decided_by,
+        decided_by=member_of(values, "decided"),
         decided_at=values["decided_at"],
         awaiting=values["awaiting"],
-        thread=thread,
+        thread=thread_of(values),
     )
 
 
@@ -173,14 +159,7 @@ class RenewalRepository:
 
     async def set_thread(self, request_id: int, thread: StaffThread) -> None:
         statement = (
-            update(renewal_requests)
-            .where(_c.id == request_id)
-            .values(
-                staff_platform=str(thread.chat.platform),
-                staff_chat_id=thread.chat.peer_id,
-                staff_topic_id=thread.topic_id,
-                card_message_id=thread.card_message_id,
-            )
+            update(renewal_requests).where(_c.id == request_id).values(**thread_columns(thread))
         )
         async with self._engine.begin() as conn:
             await conn.execute(statement)
@@ -209,9 +188,7 @@ class RenewalRepository:
             .where(_c.id == request_id, _c.status == str(RenewalStatus.OPEN))
             .values(
                 **outcome,
-                decided_platform=str(by.platform),
-                decided_user_id=by.user_id,
-                decided_name=by.name,
+                **member_columns("decided", by),
                 decided_at=at,
                 awaiting=None,
                 updated_at=self._clock(),

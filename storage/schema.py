@@ -6,6 +6,8 @@ them. Enumerations are stored as short strings so that adding a value needs no t
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +36,27 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def staff_member_columns(prefix: str) -> list[Column[Any]]:
+    """A staff member, as :mod:`storage.staff_columns` reads and writes one; all three are
+    null when there is none."""
+    return [
+        Column(f"{prefix}_platform", String(16), nullable=True),
+        Column(f"{prefix}_user_id", BigInteger, nullable=True),
+        Column(f"{prefix}_name", String(255), nullable=True),
+    ]
+
+
+def staff_thread_columns() -> list[Column[Any]]:
+    """Where a record is discussed in the staff chat; null until staff are told."""
+    return [
+        Column("staff_platform", String(16), nullable=True),
+        Column("staff_chat_id", BigInteger, nullable=True),
+        Column("staff_topic_id", BigInteger, nullable=True),
+        Column("card_message_id", BigInteger, nullable=True),
+    ]
+
 
 readers = Table(
     "readers",
@@ -124,13 +147,8 @@ tickets = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("answered_at", UtcDateTime, nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
-    Column("assignee_platform", String(16), nullable=True),
-    Column("assignee_user_id", BigInteger, nullable=True),
-    Column("assignee_name", String(255), nullable=True),
-    Column("staff_platform", String(16), nullable=True),
-    Column("staff_chat_id", BigInteger, nullable=True),
-    Column("staff_topic_id", BigInteger, nullable=True),
-    Column("card_message_id", BigInteger, nullable=True),
+    *staff_member_columns("assignee"),
+    *staff_thread_columns(),
     Column("rating", Integer, nullable=True),
     Column("rating_comment", Text, nullable=True),
     Index(None, "status", "created_at"),
@@ -147,9 +165,7 @@ ticket_messages = Table(
     Column("kind", String(16), nullable=False),
     Column("text", Text, nullable=True),
     Column("attachments", Json, nullable=False),
-    Column("author_platform", String(16), nullable=True),
-    Column("author_user_id", BigInteger, nullable=True),
-    Column("author_name", String(255), nullable=True),
+    *staff_member_columns("author"),
     Column("created_at", UtcDateTime, nullable=False),
     Index(None, "ticket_id", "created_at"),
 )
@@ -322,15 +338,10 @@ renewal_requests = Table(
     Column("renewed_until", Date, nullable=True),
     Column("refusal", String(32), nullable=True),
     Column("refusal_text", Text, nullable=True),
-    Column("decided_platform", String(16), nullable=True),
-    Column("decided_user_id", BigInteger, nullable=True),
-    Column("decided_name", String(255), nullable=True),
+    *staff_member_columns("decided"),
     Column("decided_at", UtcDateTime, nullable=True),
     Column("awaiting", String(16), nullable=True),
-    Column("staff_platform", String(16), nullable=True),
-    Column("staff_chat_id", BigInteger, nullable=True),
-    Column("staff_topic_id", BigInteger, nullable=True),
-    Column("card_message_id", BigInteger, nullable=True),
+    *staff_thread_columns(),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "reader_id", "created_at"),

@@ -7,11 +7,9 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 
 from storage.models import (
-    Address,
     Handover,
     Platform,
     StaffMember,
-    StaffThread,
     Ticket,
     TicketEvent,
     TicketKind,
@@ -20,6 +18,7 @@ from storage.models import (
     TicketStatus,
 )
 from storage.schema import readers, tickets
+from storage.staff_columns import member, member_of, thread_of
 
 
 def ticket_select() -> Select[Any]:
@@ -31,45 +30,13 @@ def ticket_select() -> Select[Any]:
     ).select_from(tickets.outerjoin(readers, readers.c.id == tickets.c.reader_id))
 
 
-def _member(platform: str | None, user_id: int | None, name: str | None) -> StaffMember | None:
-    if platform is None or user_id is None:
-        return None
-    return StaffMember(Platform(platform), user_id, name or "")
-
-
 def assignee_of(row: Row[Any]) -> StaffMember | None:
     """The assignee stored in a row holding the ``assignee_*`` columns."""
-    values = row._mapping
-    return _member(values["assignee_platform"], values["assignee_user_id"], values["assignee_name"])
-
-
-def member_columns(prefix: str, member: StaffMember | None) -> dict[str, Any]:
-    """The ``<prefix>_platform``, ``<prefix>_user_id`` and ``<prefix>_name`` values."""
-    return {
-        f"{prefix}_platform": str(member.platform) if member else None,
-        f"{prefix}_user_id": member.user_id if member else None,
-        f"{prefix}_name": member.name if member else None,
-    }
-
-
-def thread_columns(thread: StaffThread) -> dict[str, Any]:
-    return {
-        "staff_platform": str(thread.chat.platform),
-        "staff_chat_id": thread.chat.peer_id,
-        "staff_topic_id": thread.topic_id,
-        "card_message_id": thread.card_message_id,
-    }
+    return member_of(row._mapping, "assignee")
 
 
 def ticket(row: Row[Any]) -> Ticket:
     values = row._mapping
-    thread = None
-    if values["staff_platform"] is not None and values["staff_chat_id"] is not None:
-        thread = StaffThread(
-            chat=Address(Platform(values["staff_platform"]), values["staff_chat_id"]),
-            topic_id=values["staff_topic_id"],
-            card_message_id=values["card_message_id"],
-        )
     platform = values["reader_platform"]
     return Ticket(
         id=values["id"],
@@ -81,7 +48,7 @@ def ticket(row: Row[Any]) -> Ticket:
         created_at=values["created_at"],
         updated_at=values["updated_at"],
         assignee=assignee_of(row),
-        thread=thread,
+        thread=thread_of(values),
         answered_at=values["answered_at"],
         closed_at=values["closed_at"],
         rating=values["rating"],
@@ -100,7 +67,7 @@ def message(row: Row[Any]) -> TicketMessage:
         text=values["text"],
         attachments=list(values["attachments"]),
         created_at=values["created_at"],
-        author=_member(values["author_platform"], values["author_user_id"], values["author_name"]),
+        author=member_of(values, "author"),
     )
 
 
@@ -135,7 +102,7 @@ def _member_json(member: StaffMember | None) -> dict[str, Any] | None:
 def _member_of(raw: Any) -> StaffMember | None:
     if not isinstance(raw, dict):
         return None
-    return _member(raw.get("platform"), raw.get("user_id"), raw.get("name"))
+    return member(raw.get("platform"), raw.get("user_id"), raw.get("name"))
 
 
 def _handover(raw: Any) -> Handover | None:

@@ -27,13 +27,12 @@ from storage.models import (
     TicketStatus,
 )
 from storage.schema import staff_message_links, ticket_events, ticket_messages, tickets
+from storage.staff_columns import member_columns, thread_columns
 from storage.ticket_rows import (
     assignee_of,
     event,
     handover_json,
-    member_columns,
     message,
-    thread_columns,
     ticket,
     ticket_select,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,14 +14,12 @@ from bot.ils.koha.client import KohaIls
 from bot.ils.sip2.client import Sip2Ils
 from bot.settings import IlsBackend, Settings, SettingsError, load_settings
 from handlers.loans.ils import Ils
+from tests.support.environment import isolate_settings
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith(("ILS_", "LOAN_")):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, ("ILS_", "LOAN_"))
 
 
 def test_the_manual_backend_is_the_default_and_has_no_client() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import time
 from pathlib import Path
 
@@ -10,14 +9,12 @@ import pytest
 
 from bot.app import service_config
 from bot.settings import SettingsError, load_settings
+from tests.support.environment import isolate_settings
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith(("ILS_", "LOAN_")):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, ("ILS_", "LOAN_"))
 
 
 def test_reminders_go_at_ten_by_default_and_at_the_time_set(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,28 +11,19 @@ import pytest
 from bot.settings import SettingsError, load_settings
 from bot.vk.api import VkApi
 from storage.models import Address, Platform
+from tests.support.environment import isolate_settings
+from tests.support.processes import run_bot_to_end
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))}
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith(("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL")):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, ("TELEGRAM_", "VK_", "STAFF_", "DATABASE_URL"))
 
 
 def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=CLEAN_ENV | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_bot_to_end(cwd=tmp_path, env=CLEAN_ENV | env)
 
 
 def test_no_platform_stops_with_one_line(tmp_path: Path) -> None:
@@ -114,14 +104,6 @@ def test_inconsistent_settings_are_refused(
 
 
 def test_migrate_command_needs_no_token(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"],
-        cwd=tmp_path,
-        env=CLEAN_ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_bot_to_end("migrate", cwd=tmp_path, env=CLEAN_ENV)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "bot.sqlite3").exists()

@@ -9,10 +9,10 @@ that exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.arrivals.display import entry
+from handlers.arrivals.paging import PagePayload, page_of, paged_rows, pager
 from handlers.arrivals.ports import Arrivals
 from handlers.arrivals.search import SEARCH_FLOW, SearchFlow
 from handlers.arrivals.subjects import SubjectMap
@@ -30,9 +30,6 @@ SUBJECTS_PER_PAGE = 6
 """With the page buttons and «back» this stays within VK's 10 inline buttons in 6 rows."""
 
 ALL_ARRIVALS = pack(ACTION, "p", "0")
-
-_PagePayload = Callable[[int], str]
-"""The payload of a list's page by its number."""
 
 
 def _page_number(raw: str | None) -> int | None:
@@ -120,7 +117,7 @@ class Browsing:
             for index, arrival in enumerate(listing.items)
         ]
         rows: list[tuple[Button, ...]] = []
-        pages = self._pager(turn, page, listing.total, PAGE_SIZE, self._page_payload(subject))
+        pages = pager(turn, page, listing.total, PAGE_SIZE, self._page_payload(subject))
         if pages:
             rows.append(pages)
         if subject is None:
@@ -163,11 +160,9 @@ class Browsing:
                 (turn.button("back-to-menu", MENU_MAIN),),
             )
             return
-        last_page = (len(present) - 1) // SUBJECTS_PER_PAGE
-        if page > last_page:
+        shown = page_of(present, page, SUBJECTS_PER_PAGE)
+        if shown.stale:
             turn.say(turn.t("arrivals-stale-page"))
-            page = last_page
-        shown = present[page * SUBJECTS_PER_PAGE : (page + 1) * SUBJECTS_PER_PAGE]
         buttons = [
             Button(
                 turn.t(
@@ -175,16 +170,9 @@ class Browsing:
                 ),
                 pack(ACTION, "s", s.code, "0"),
             )
-            for s in shown
+            for s in shown.items
         ]
-        rows: list[tuple[Button, ...]] = [
-            tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
-        ]
-        pages = self._pager(
-            turn, page, len(present), SUBJECTS_PER_PAGE, lambda n: pack(ACTION, "sl", str(n))
-        )
-        if pages:
-            rows.append(pages)
+        rows = paged_rows(turn, buttons, shown, lambda n: pack(ACTION, "sl", str(n)))
         rows.append((turn.button("arrivals-all", ALL_ARRIVALS),))
         turn.say(turn.t("arrivals-subjects-title"), *rows)
 
@@ -193,18 +181,7 @@ class Browsing:
         return subject.name(turn.t.language) if subject is not None else ""
 
     @staticmethod
-    def _page_payload(subject: str | None) -> _PagePayload:
+    def _page_payload(subject: str | None) -> PagePayload:
         if subject is None:
             return lambda n: pack(ACTION, "p", str(n))
         return lambda n: pack(ACTION, "s", subject, str(n))
-
-    @staticmethod
-    def _pager(
-        turn: Turn, page: int, total: int, size: int, payload: _PagePayload
-    ) -> tuple[Button, ...]:
-        buttons = []
-        if page > 0:
-            buttons.append(turn.button("arrivals-prev", payload(page - 1)))
-        if (page + 1) * size < total:
-            buttons.append(turn.button("arrivals-next", payload(page + 1)))
-        return tuple(buttons)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.arrivals.paging import page_of, paged_rows
 from handlers.arrivals.subjects import SubjectMap
 from handlers.arrivals.subscription_ports import Subscriptions
 from handlers.core.features import ReaderFeature
@@ -118,31 +119,20 @@ class SubscriptionDesk:
     async def _show_subjects(self, turn: Turn, page: int, mine: Subscription | None = None) -> None:
         mine = mine or await self.subscriptions.get(turn.reader.id)
         every = self.subjects.subjects
-        last_page = max(len(every) - 1, 0) // SUBJECTS_PER_PAGE
-        if page > last_page:
+        shown = page_of(every, page, SUBJECTS_PER_PAGE)
+        if shown.stale:
             turn.say(turn.t("subs-stale"))
-            page = last_page
-        shown = every[page * SUBJECTS_PER_PAGE : (page + 1) * SUBJECTS_PER_PAGE]
         buttons = [
             Button(
                 turn.t(
                     "subs-subject-chosen" if s.code in mine.subjects else "subs-subject-free",
                     subject=s.name(turn.t.language),
                 ),
-                pack(ACTION, "t", s.code, str(page)),
+                pack(ACTION, "t", s.code, str(shown.number)),
             )
-            for s in shown
+            for s in shown.items
         ]
-        rows: list[tuple[Button, ...]] = [
-            tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
-        ]
-        pager = []
-        if page > 0:
-            pager.append(turn.button("arrivals-prev", pack(ACTION, "pick", str(page - 1))))
-        if page < last_page:
-            pager.append(turn.button("arrivals-next", pack(ACTION, "pick", str(page + 1))))
-        if pager:
-            rows.append(tuple(pager))
+        rows = paged_rows(turn, buttons, shown, lambda n: pack(ACTION, "pick", str(n)))
         rows.append((turn.button("subs-done", HOME),))
         turn.say(turn.t("subs-pick-title"), *rows)
 

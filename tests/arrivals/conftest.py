@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,16 +11,9 @@ from bot.arrivals.importer import ArrivalImporter
 from handlers.arrivals.subjects import SubjectMap
 from storage.database import Storage
 from storage.migrate import upgrade
+from tests.support.clock import MONDAY, SettableClock
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
+START = MONDAY
 
 
 @pytest.fixture
@@ -33,7 +24,7 @@ def database_url(tmp_path: Path) -> str:
 @pytest.fixture
 async def storage(database_url: str) -> AsyncIterator[Storage]:
     await upgrade(database_url)
-    async with Storage.open(database_url, Clock()) as opened:
+    async with Storage.open(database_url, SettableClock()) as opened:
         yield opened
 
 

@@ -3,14 +3,13 @@ when nothing at all could be read."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
 from tests.arrivals.marc_samples import iso2709, marc21, rusmarc
+from tests.support.processes import run_bot_to_end
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,14 +26,8 @@ def test_the_command_imports_files_and_prints_the_summaries(tmp_path: Path) -> N
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         "PYTHONPATH": str(ROOT),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "import-arrivals", str(irbis), str(csv)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_bot_to_end(
+        "import-arrivals", str(irbis), str(csv), cwd=tmp_path, env=env, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [

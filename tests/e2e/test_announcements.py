@@ -16,8 +16,9 @@ from storage.models import OutboxStatus
 from tests.e2e.conftest import VK_GROUP_ID, make_settings
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
-from tests.publishing.conftest import Clock, virtual_limiter
+from tests.publishing.conftest import virtual_limiter
 from tests.publishing.memory_arrivals import MemoryArrivals
+from tests.support.clock import SettableClock
 
 CHANNEL = -1009876
 MONDAY_10_MSK = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -47,7 +48,7 @@ async def test_a_missed_digest_is_posted_at_start_and_never_again_after_a_restar
         telegram_channel=str(CHANNEL),
         vk_user_token=vk.user_token,
     )
-    clock = Clock(MONDAY_10_MSK + timedelta(hours=1))
+    clock = SettableClock(MONDAY_10_MSK + timedelta(hours=1))
     source = arrivals(vk)
 
     first = Application(settings, clock, virtual_limiter, arrivals=source)
@@ -82,7 +83,9 @@ async def test_without_a_user_token_one_warning_says_the_wall_is_off(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = make_settings(database_url, telegram, vk, telegram_channel=str(CHANNEL))
-    app = Application(settings, Clock(MONDAY_10_MSK), virtual_limiter, arrivals=arrivals(vk))
+    app = Application(
+        settings, SettableClock(MONDAY_10_MSK), virtual_limiter, arrivals=arrivals(vk)
+    )
     with caplog.at_level(logging.INFO):
         await app.start()
         try:

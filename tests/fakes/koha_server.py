@@ -46,10 +46,11 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.lifecycle import StartsAndStops
 
 JsonDict = dict[str, Any]
 Handler = Callable[[web.Request, re.Match[str]], Awaitable[web.Response]]
@@ -122,7 +123,7 @@ class _Route:
     takes_body: bool = False
 
 
-class FakeKoha:
+class FakeKoha(StartsAndStops):
     """``async with FakeKoha(now=clock) as koha:`` then ``koha.base_url`` is Koha's address."""
 
     def __init__(
@@ -216,7 +217,7 @@ class FakeKoha:
 
     # --- the server -------------------------------------------------------------------
 
-    async def __aenter__(self) -> FakeKoha:
+    async def start(self) -> None:
         app = web.Application(middlewares=[self._dispatch])
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -226,15 +227,6 @@ class FakeKoha:
         sockets = getattr(server, "sockets", None)
         assert sockets
         self.base_url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def stop(self) -> None:
         """Stop answering: afterwards the port refuses connections, as a Koha that is down."""

@@ -30,9 +30,10 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import TracebackType
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from tests.fakes.lifecycle import StartsAndStops
 
 Fault = Literal["drop", "corrupt", "resend", "silent"]
 
@@ -97,7 +98,7 @@ class _Session:
     last_response: bytes = b""
 
 
-class FakeSip2Server:
+class FakeSip2Server(StartsAndStops):
     def __init__(
         self,
         *,
@@ -153,18 +154,6 @@ class FakeSip2Server:
         self._hang_up_after = command
 
     # --- running ------------------------------------------------------------------------
-
-    async def __aenter__(self) -> FakeSip2Server:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(

@@ -21,6 +21,7 @@ from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
 from tests.handlers.staff_desk_double import RecordingStaffDesk
+from tests.support.clock import SettableClock
 from tests.support.recording import RecordingMessenger
 
 STAFF = Address(Platform.TELEGRAM, -100500)
@@ -30,13 +31,10 @@ MONDAY_MORNING = datetime(2026, 11, 23, 11, 0, tzinfo=MSK)
 
 
 @dataclass
-class Clock:
-    """A clock tests can move."""
+class Clock(SettableClock):
+    """The shared settable clock, at a moment the library is open unless a test says otherwise."""
 
     now: datetime = MONDAY_MORNING
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

@@ -20,7 +20,6 @@ from handlers.loans.reminders.job import LoanReminders
 from handlers.loans.wording import day_text
 from storage.database import Storage
 from storage.models import (
-    Address,
     ConsentState,
     OutboxItem,
     Platform,
@@ -29,11 +28,17 @@ from storage.models import (
     StaffMember,
 )
 from storage.schema import outbox, sent_loan_reminders
-from tests.handlers.conftest import Clock, Desk, build_service
-from tests.handlers.test_loans import SECRET_PIN, linked, payloads
+from tests.handlers.conftest import Clock, Desk
+from tests.handlers.loans_support import (
+    READER,
+    SECRET_PIN,
+    VK_READER,
+    linked,
+    payloads,
+    with_demo,
+    with_ils,
+)
 
-READER = Address(Platform.TELEGRAM, 42)
-VK_READER = Address(Platform.VK, 4242)
 OLGA = StaffMember(Platform.TELEGRAM, 11, "Ольга")
 
 
@@ -77,9 +82,7 @@ async def records(storage: Storage) -> int:
 
 @pytest.fixture
 def demo(desk: Desk) -> DemoIls:
-    ils = DemoIls(desk.clock, pin=SECRET_PIN)
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=ils)
-    return ils
+    return with_demo(desk)
 
 
 async def test_a_reminder_n_days_before_with_a_renew_button_that_renews(
@@ -305,7 +308,7 @@ async def reminded_then_down(desk: Desk, demo: DemoIls, days: int = 3) -> tuple[
     """A reminder sent while the circulation system is up; then the system goes down."""
     flaky = Flaky(demo)
     flaky.up = True
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=flaky)
+    with_ils(desk, flaky)
     await linked(desk)
     await desk.press(READER, f"lr:set:{days}")
     await reminders(desk.storage, flaky, desk.clock, days).run(desk.clock())

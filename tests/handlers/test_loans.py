@@ -9,48 +9,26 @@ from collections.abc import Sequence
 import pytest
 
 from bot.ils.demo import BLOCKED_CARD, DEMO_CARD, EXPIRED_CARD, DemoIls
-from handlers.core.events import Event
-from handlers.core.replies import Reply
 from handlers.loans.ils import IlsUnavailable, Loan, PatronCheck, Renewal
-from storage.models import Address, Platform, RenewalCause, RenewalStatus
+from storage.models import RenewalCause, RenewalStatus
 from tests.handlers.conftest import STAFF, Desk, build_service
+from tests.handlers.loans_support import (
+    READER,
+    SECRET_PIN,
+    VK_READER,
+    card_of,
+    consenting,
+    linked,
+    payloads,
+    typed,
+    with_demo,
+)
 from tests.storage.traces import file_bytes
-
-READER = Address(Platform.TELEGRAM, 42)
-VK_READER = Address(Platform.VK, 4242)
-SECRET_PIN = "Qz7-PIN-90417"
-"""A PIN no other value in the test comes near, to search every output for."""
-
-
-def payloads(reply: Reply) -> list[str]:
-    return [button.payload for button in reply.flat_buttons()]
 
 
 @pytest.fixture
 def demo(desk: Desk) -> DemoIls:
-    ils = DemoIls(desk.clock, pin=SECRET_PIN)
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=ils)
-    return ils
-
-
-async def consenting(desk: Desk, address: Address = READER) -> None:
-    await desk.say(address, "/start")
-    await desk.press(address, "consent:yes")
-
-
-async def typed(desk: Desk, address: Address, text: str, message_id: int) -> Reply:
-    await desk.service.handle(
-        Event(address=address, sender_id=address.peer_id, text=text, message_id=message_id)
-    )
-    return desk.messenger(address).last(address)
-
-
-async def linked(desk: Desk, address: Address = READER, pin: str = SECRET_PIN) -> Reply:
-    await consenting(desk, address)
-    await desk.press(address, "menu:loans")
-    await desk.press(address, "ln:link")
-    await desk.say(address, DEMO_CARD)
-    return await typed(desk, address, pin, message_id=777)
+    return with_demo(desk)
 
 
 async def test_linking_with_a_pin_deletes_its_message_on_telegram(
@@ -68,7 +46,7 @@ async def test_linking_with_a_pin_deletes_its_message_on_telegram(
     assert done.text.startswith("Читательский билет 1000001 привязан. Здравствуйте, Анна")
     assert done.text.endswith("Сообщение с PIN-кодом удалено из чата.")
     assert desk.telegram.deleted == [(READER, 777)]
-    card = await desk.storage.cards.get((await desk.storage.readers.get(READER)).id)  # type: ignore[union-attr]
+    card = await card_of(desk)
     assert card is not None and (card.number, card.reminder_days) == (DEMO_CARD, 3)
 
 
@@ -105,8 +83,7 @@ async def test_a_card_that_does_not_check_out_is_told_in_plain_words_and_not_lin
     reply = await typed(desk, READER, pin, message_id=9)
 
     assert reply.text.startswith(answer)
-    reader = await desk.storage.readers.get(READER)
-    assert reader is not None and await desk.storage.cards.get(reader.id) is None
+    assert await card_of(desk) is None
 
 
 async def test_a_blocked_card_links_with_a_warning_and_the_library_s_words(
@@ -153,12 +130,10 @@ async def test_my_loans_soonest_first_with_the_overdue_one_marked_and_pages(
     assert payloads(confirm) == ["ln:unlinkyes", "menu:loans"]
     typed_yes = await desk.say(READER, "1", buttons_supported=False)
     assert typed_yes.text.startswith("Удаление данных подтверждается только нажатием кнопки")
-    still = await desk.storage.readers.get(READER)
-    assert still is not None and await desk.storage.cards.get(still.id) is not None
+    assert await card_of(desk) is not None
     done = await desk.press(READER, "ln:unlinkyes")
     assert done.text == "Читательский билет отвязан, бот удалил его номер."
-    reader = await desk.storage.readers.get(READER)
-    assert reader is not None and await desk.storage.cards.get(reader.id) is None
+    assert await card_of(desk) is None
 
 
 async def test_renew_one_gives_the_new_date_and_renew_all_the_reasons(

@@ -20,24 +20,21 @@ from babel.dates import format_date
 
 from bot.ils.koha import KohaIls, KohaTransport, OAuth2ClientCredentials, RetryPolicy
 from bot.ils.sip2 import Sip2Ils
-from handlers.core.events import Event
 from handlers.core.replies import Reply
-from handlers.loans.ils import Ils, Renewal
+from handlers.loans.ils import Renewal
 from storage.models import (
-    Address,
     OutboxItem,
-    Platform,
     RenewalCause,
     RenewalRequest,
     RenewalStatus,
 )
 from tests.fakes.koha_server import FakeCheckout, FakeKoha
 from tests.fakes.sip2_server import FakeItem, FakePatron, FakeSip2Server
-from tests.handlers.conftest import STAFF, Desk, build_service
+from tests.handlers.conftest import STAFF, Desk
+from tests.handlers.loans_support import READER, linked, payloads, with_ils
 from tests.ils.koha_support import CLIENT_ID, CLIENT_SECRET, RecordedSleep
 from tests.ils.sip2_support import LOGIN, Sleeps, config_for
 
-READER = Address(Platform.TELEGRAM, 42)
 KOHA_CARD = "0012345"
 KOHA_PIN = "Kh-5531-pin"
 SIP2_CARD = "100200300"
@@ -49,29 +46,8 @@ DOWN = (
 RESERVED = "продлить нельзя: эту книгу уже заказал другой читатель."
 
 
-def payloads(reply: Reply) -> list[str]:
-    return [button.payload for button in reply.flat_buttons()]
-
-
 def day(moment: date) -> str:
     return format_date(moment, "d MMMM y", locale="ru")
-
-
-def with_ils(desk: Desk, ils: Ils) -> None:
-    desk.service = build_service(desk.storage, desk.telegram, desk.vk, clock=desk.clock, ils=ils)
-
-
-async def linked(desk: Desk, card: str, pin: str) -> Reply:
-    """Consent, then link ``card`` with ``pin`` typed as its own message (id 777)."""
-    await desk.say(READER, "/start")
-    await desk.press(READER, "consent:yes")
-    await desk.press(READER, "menu:loans")
-    await desk.press(READER, "ln:link")
-    await desk.say(READER, card)
-    await desk.service.handle(
-        Event(address=READER, sender_id=READER.peer_id, text=pin, message_id=777)
-    )
-    return desk.telegram.last(READER)
 
 
 async def pressed_once(desk: Desk, payload: str) -> Reply:
@@ -169,7 +145,7 @@ async def koha(desk: Desk) -> AsyncIterator[KohaRig]:
 
 
 async def test_koha_links_lists_and_renews_while_it_is_up(desk: Desk, koha: KohaRig) -> None:
-    done = await linked(desk, KOHA_CARD, KOHA_PIN)
+    done = await linked(desk, card=KOHA_CARD, pin=KOHA_PIN)
     assert done.text.startswith(f"Читательский билет {KOHA_CARD} привязан. Здравствуйте, Анна")
 
     listing = await pressed_once(desk, "menu:loans")
@@ -192,7 +168,7 @@ async def test_koha_links_lists_and_renews_while_it_is_up(desk: Desk, koha: Koha
 
 
 async def test_a_koha_refusal_reaches_the_reader_in_plain_words(desk: Desk, koha: KohaRig) -> None:
-    await linked(desk, KOHA_CARD, KOHA_PIN)
+    await linked(desk, card=KOHA_CARD, pin=KOHA_PIN)
     listing = await desk.press(READER, "menu:loans")
 
     refused = await pressed_once(desk, renew_button(listing, "one", 1))
@@ -216,7 +192,7 @@ async def test_a_koha_refusal_reaches_the_reader_in_plain_words(desk: Desk, koha
 async def test_when_koha_goes_away_a_renewal_becomes_a_staff_request(
     desk: Desk, koha: KohaRig, outage: str, press: str
 ) -> None:
-    await linked(desk, KOHA_CARD, KOHA_PIN)
+    await linked(desk, card=KOHA_CARD, pin=KOHA_PIN)
     listing = await desk.press(READER, "menu:loans")
     if outage == "stopped":
         await koha.koha.stop()  # its port now refuses connections
@@ -290,7 +266,7 @@ async def sip2(desk: Desk) -> AsyncIterator[Sip2Rig]:
 
 
 async def test_sip2_links_lists_and_renews_while_it_is_up(desk: Desk, sip2: Sip2Rig) -> None:
-    done = await linked(desk, SIP2_CARD, SIP2_PIN)
+    done = await linked(desk, card=SIP2_CARD, pin=SIP2_PIN)
     assert done.text.startswith(
         f"Читательский билет {SIP2_CARD} привязан. Здравствуйте, Иванова Анна Сергеевна"
     )
@@ -314,7 +290,7 @@ async def test_sip2_links_lists_and_renews_while_it_is_up(desk: Desk, sip2: Sip2
 
 
 async def test_a_sip2_refusal_reaches_the_reader_in_plain_words(desk: Desk, sip2: Sip2Rig) -> None:
-    await linked(desk, SIP2_CARD, SIP2_PIN)
+    await linked(desk, card=SIP2_CARD, pin=SIP2_PIN)
     listing = await desk.press(READER, "menu:loans")
 
     refused = await pressed_once(desk, renew_button(listing, "one", 0))
@@ -339,7 +315,7 @@ async def test_a_sip2_refusal_reaches_the_reader_in_plain_words(desk: Desk, sip2
 async def test_when_sip2_goes_away_a_renewal_becomes_a_staff_request(
     desk: Desk, sip2: Sip2Rig, outage: str, press: str
 ) -> None:
-    await linked(desk, SIP2_CARD, SIP2_PIN)
+    await linked(desk, card=SIP2_CARD, pin=SIP2_PIN)
     listing = await desk.press(READER, "menu:loans")
     connections = sip2.server.connections
     if outage == "stopped":
@@ -366,7 +342,7 @@ async def test_when_sip2_goes_away_a_renewal_becomes_a_staff_request(
 async def test_a_sip2_renew_all_done_before_the_server_went_down_is_told_as_done(
     desk: Desk, sip2: Sip2Rig
 ) -> None:
-    await linked(desk, SIP2_CARD, SIP2_PIN)
+    await linked(desk, card=SIP2_CARD, pin=SIP2_PIN)
     listing = await desk.press(READER, "menu:loans")
     sip2.server.hang_up_after("65")  # the 66 arrives; every item lookup after it fails
 
@@ -387,7 +363,7 @@ async def test_a_sip2_renew_all_done_before_the_server_went_down_is_told_as_done
 async def test_when_koha_stops_answering_half_way_through_renew_all_the_reader_learns_what_was_done(
     desk: Desk, koha: KohaRig
 ) -> None:
-    await linked(desk, KOHA_CARD, KOHA_PIN)
+    await linked(desk, card=KOHA_CARD, pin=KOHA_PIN)
     listing = await desk.press(READER, "menu:loans")
     koha.koha.fail_next(3, status=503, path=f"/checkouts/{koha.reserved.checkout_id}/renewal")
     before = len(desk.telegram.replies_to(READER))
@@ -406,7 +382,7 @@ async def test_sip2_without_renew_all_stopping_half_way_tells_what_was_done(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with sip2_rig(desk, renew_all_supported=False) as rig:
-        await linked(desk, SIP2_CARD, SIP2_PIN)
+        await linked(desk, card=SIP2_CARD, pin=SIP2_PIN)
         listing = await desk.press(READER, "menu:loans")
         renew = rig.ils.renew
         answered: list[str] = []

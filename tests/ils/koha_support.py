@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.ils.koha import (
     BasicAuth,
@@ -16,6 +16,7 @@ from bot.ils.koha import (
     RetryPolicy,
 )
 from tests.fakes.koha_server import FakeKoha
+from tests.support.clock import SettableClock
 
 START = datetime(2031, 3, 3, 9, 30, tzinfo=UTC)
 """A fixed moment: nothing here reads the wall clock."""
@@ -25,17 +26,6 @@ BASIC_USER = "bot_api"
 BASIC_PASSWORD = "basic-Pw-7731"
 PIN = "Zx-4471-pin"
 """The reader's password in every test; searched for in logs, errors and requests."""
-
-
-class ManualClock:
-    def __init__(self, at: datetime = START) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 @dataclass
@@ -52,13 +42,13 @@ class RecordedSleep:
 class Rig:
     koha: FakeKoha
     ils: KohaIls
-    clock: ManualClock
+    clock: SettableClock
     sleep: RecordedSleep
 
 
 def make_ils(
     base_url: str,
-    clock: ManualClock,
+    clock: SettableClock,
     sleep: RecordedSleep,
     *,
     auth: str = "oauth2",
@@ -86,7 +76,7 @@ async def koha_rig(
     retries: int = 2,
     needs_pin: bool = True,
 ) -> AsyncIterator[Rig]:
-    clock, sleep = ManualClock(), RecordedSleep()
+    clock, sleep = SettableClock(START), RecordedSleep()
     async with FakeKoha(
         now=clock,
         oauth_clients={CLIENT_ID: CLIENT_SECRET} if auth == "oauth2" else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -69,3 +71,15 @@ def client_for(
     server: FakeSip2Server, sleeps: Sleeps | None = None, **overrides: object
 ) -> Sip2Ils:
     return Sip2Ils(config_for(server, **overrides), clock=clock, sleep=sleeps or Sleeps())
+
+
+@asynccontextmanager
+async def connected_client(
+    server: FakeSip2Server, sleeps: Sleeps | None = None, **overrides: object
+) -> AsyncIterator[Sip2Ils]:
+    """:func:`client_for`, closed (its connection with it) when the block ends."""
+    ils = client_for(server, sleeps, **overrides)
+    try:
+        yield ils
+    finally:
+        await ils.close()

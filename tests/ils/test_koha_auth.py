@@ -13,11 +13,12 @@ from tests.ils.koha_support import (
     BASIC_USER,
     CLIENT_SECRET,
     PIN,
-    ManualClock,
+    START,
     RecordedSleep,
     koha_rig,
     make_ils,
 )
+from tests.support.clock import SettableClock
 
 
 async def test_one_oauth2_token_serves_requests_until_it_nearly_expires() -> None:
@@ -47,7 +48,7 @@ async def test_a_token_koha_forgot_is_replaced_once_on_401() -> None:
 
 
 async def test_wrong_client_credentials_make_koha_unavailable_without_retrying() -> None:
-    clock, sleep = ManualClock(), RecordedSleep()
+    clock, sleep = SettableClock(START), RecordedSleep()
     async with FakeKoha(now=clock, oauth_clients={"reader-bot": CLIENT_SECRET}) as koha:
         koha.add_patron("0012345", PIN)
         ils = make_ils(koha.base_url, clock, sleep, secret="wrong-secret")

@@ -7,7 +7,8 @@ from typing import Any
 import aiohttp
 
 from tests.fakes.koha_server import FakeKoha
-from tests.ils.koha_support import CLIENT_ID, CLIENT_SECRET, PIN, ManualClock
+from tests.ils.koha_support import CLIENT_ID, CLIENT_SECRET, PIN, START
+from tests.support.clock import SettableClock
 
 
 async def _call(
@@ -18,7 +19,7 @@ async def _call(
 
 
 async def test_the_fake_refuses_what_koha_refuses() -> None:
-    clock = ManualClock()
+    clock = SettableClock(START)
     async with FakeKoha(now=clock, oauth_clients={CLIENT_ID: CLIENT_SECRET}) as koha:
         koha.add_patron("0012345", PIN)
         api = koha.base_url + "/api/v1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,24 +18,23 @@ from tests.ils.koha_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     PIN,
-    ManualClock,
+    START,
     RecordedSleep,
 )
+from tests.support.clock import SettableClock
+from tests.support.environment import isolate_settings
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith("KOHA_"):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, "KOHA_")
 
 
 def test_koha_is_off_until_its_address_is_set() -> None:
     settings = Settings()
     assert settings.koha_configured is False
     with pytest.raises(SettingsError, match="KOHA_BASE_URL"):
-        koha_from_settings(settings, clock=ManualClock())
+        koha_from_settings(settings, clock=SettableClock(START))
     assert settings.koha_needs_pin is True
     assert settings.koha_auth is KohaAuth.OAUTH2
 
@@ -86,7 +84,7 @@ def test_each_auth_mode_needs_its_credentials() -> None:
 
 
 async def test_the_settings_build_a_client_that_works(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock, sleep = ManualClock(), RecordedSleep()
+    clock, sleep = SettableClock(START), RecordedSleep()
     async with FakeKoha(
         now=clock,
         oauth_clients={CLIENT_ID: CLIENT_SECRET},

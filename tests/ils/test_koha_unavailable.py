@@ -8,7 +8,8 @@ import pytest
 
 from handlers.loans.ils import IlsUnavailable
 from tests.fakes.koha_server import FakeKoha
-from tests.ils.koha_support import PIN, ManualClock, RecordedSleep, koha_rig, make_ils
+from tests.ils.koha_support import PIN, START, RecordedSleep, koha_rig, make_ils
+from tests.support.clock import SettableClock
 
 
 async def test_5xx_is_retried_with_growing_pauses_and_then_given_up() -> None:
@@ -36,7 +37,7 @@ async def test_a_passing_5xx_is_absorbed_by_a_retry() -> None:
 
 
 async def test_a_koha_that_is_down_is_unavailable() -> None:
-    clock, sleep = ManualClock(), RecordedSleep()
+    clock, sleep = SettableClock(START), RecordedSleep()
     koha = FakeKoha(now=clock, oauth_clients={"reader-bot": "s3cret-client-Xq9"})
     async with koha:
         base_url = koha.base_url

@@ -10,7 +10,17 @@ import pytest
 from bot.ils.sip2 import Sip2Ils
 from handlers.loans.ils import IlsUnavailable, PatronStatus, Refusal
 from tests.fakes.sip2_server import FakeItem, FakePatron, FakeSip2Server
-from tests.ils.sip2_support import CARD, LOGIN, NOW, PIN, Sleeps, circulation, client_for, clock
+from tests.ils.sip2_support import (
+    CARD,
+    LOGIN,
+    NOW,
+    PIN,
+    Sleeps,
+    circulation,
+    client_for,
+    clock,
+    connected_client,
+)
 
 
 @pytest.fixture
@@ -23,9 +33,8 @@ async def sip() -> AsyncIterator[FakeSip2Server]:
 
 @pytest.fixture
 async def ils(sip: FakeSip2Server) -> AsyncIterator[Sip2Ils]:
-    client = client_for(sip)
-    yield client
-    await client.close()
+    async with connected_client(sip) as client:
+        yield client
 
 
 # --- verify -------------------------------------------------------------------------------
@@ -80,12 +89,9 @@ async def test_verify_answers_a_card_that_cannot_be_a_field_without_sending_it(
 
 
 async def test_verify_without_pins_checks_the_card_alone(sip: FakeSip2Server) -> None:
-    ils = client_for(sip, needs_pin=False)
-    try:
+    async with connected_client(sip, needs_pin=False) as ils:
         assert (await ils.verify(CARD, None)).status is PatronStatus.OK
         assert (await ils.verify("999999", None)).status is PatronStatus.UNKNOWN_CARD
-    finally:
-        await ils.close()
 
 
 # --- loans and renewals -------------------------------------------------------------------
@@ -218,14 +224,11 @@ async def test_a_renewal_whose_details_cannot_be_read_is_still_a_renewal(
     sip: FakeSip2Server,
 ) -> None:
     sip.due_format = lambda due: "someday"  # the 30 carries no due date the client can read
-    client = client_for(sip)
-    try:
+    async with connected_client(sip) as client:
         await client.renew(CARD, "B-001")  # connected and logged in
         sip.hang_up_after("29")
 
         renewal = await client.renew(CARD, "B-001")
-    finally:
-        await client.close()
 
     assert renewal.renewed
     assert renewal.due is None
@@ -247,11 +250,8 @@ async def test_renew_all_refused_as_a_whole_refuses_each_loan(
 async def test_renew_all_falls_back_to_single_renewals_without_65() -> None:
     async with FakeSip2Server(clock=clock, login=LOGIN, renew_all_supported=False) as sip:
         circulation(sip)
-        ils = client_for(sip, sc_status=True)
-        try:
+        async with connected_client(sip, sc_status=True) as ils:
             results = {r.loan_id: r for r in await ils.renew_all(CARD)}
-        finally:
-            await ils.close()
 
     assert results["B-001"].renewed
     assert results["B-002"].refusal is Refusal.RESERVED
@@ -262,11 +262,8 @@ async def test_renew_all_falls_back_to_single_renewals_without_65() -> None:
 
 async def test_due_dates_in_other_formats_are_read(sip: FakeSip2Server) -> None:
     sip.due_format = lambda moment: moment.astimezone(sip.tz).strftime("%d.%m.%Y")
-    ils = client_for(sip)
-    try:
+    async with connected_client(sip) as ils:
         loans = {loan.loan_id: loan for loan in await ils.loans(CARD)}
-    finally:
-        await ils.close()
 
     due = loans["B-001"].due.astimezone(sip.tz)
     assert due.date() == (NOW + timedelta(days=3)).astimezone(sip.tz).date()
@@ -278,11 +275,8 @@ async def test_a_loan_with_an_unreadable_due_date_is_left_out_not_invented(
 ) -> None:
     unreadable = sip.items["B-003"].due
     sip.due_format = lambda moment: "скоро" if moment == unreadable else moment.strftime("%Y-%m-%d")
-    ils = client_for(sip)
-    try:
+    async with connected_client(sip) as ils:
         loans = await ils.loans(CARD)
-    finally:
-        await ils.close()
 
     assert {loan.loan_id for loan in loans} == {"B-001", "B-002"}
     assert "B-003" in caplog.text
@@ -348,23 +342,17 @@ async def test_a_server_that_stays_down_is_unavailable_after_bounded_attempts(
 
 
 async def test_a_server_that_does_not_answer_times_out(sip: FakeSip2Server) -> None:
-    ils = client_for(sip, timeout=0.2, retries=0)
-    sip.fail_next("silent")
-    try:
+    async with connected_client(sip, timeout=0.2, retries=0) as ils:
+        sip.fail_next("silent")
         with pytest.raises(IlsUnavailable):
             await ils.verify(CARD, PIN)
-    finally:
-        await ils.close()
 
 
 async def test_a_refused_login_is_unavailable_at_once(sip: FakeSip2Server) -> None:
     sleeps = Sleeps()
-    ils = client_for(sip, sleeps, login_password="wrong")
-    try:
+    async with connected_client(sip, sleeps, login_password="wrong") as ils:
         with pytest.raises(IlsUnavailable, match="refused the login"):
             await ils.loans(CARD)
-    finally:
-        await ils.close()
 
     assert sleeps.calls == []
     assert sip.received == ["93"]
@@ -392,10 +380,7 @@ async def test_concurrent_requests_take_turns_on_one_connection(
 async def test_a_login_less_server_gets_no_93() -> None:
     async with FakeSip2Server(clock=clock, login=None) as sip:
         sip.add_patron(FakePatron(CARD, PIN, "Петров П. П."))
-        ils = client_for(sip)
-        try:
+        async with connected_client(sip) as ils:
             assert (await ils.verify(CARD, PIN)).status is PatronStatus.OK
-        finally:
-            await ils.close()
     assert "93" not in sip.received
     assert sip.errors == []

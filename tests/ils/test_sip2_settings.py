@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,12 @@ import pytest
 from bot.ils.sip2 import Sip2Config, Sip2Ils
 from bot.settings import Settings, SettingsError, load_settings
 from tests.ils.sip2_support import clock
+from tests.support.environment import isolate_settings
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer's .env
-    for name in list(os.environ):
-        if name.startswith(("SIP2_", "LIBRARY_TIMEZONE")):
-            monkeypatch.delenv(name)
+    isolate_settings(monkeypatch, tmp_path, ("SIP2_", "LIBRARY_TIMEZONE"))
 
 
 def test_defaults_suit_a_russian_server() -> None:

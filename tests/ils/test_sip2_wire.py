@@ -17,7 +17,15 @@ from cryptography.x509.oid import NameOID
 
 from handlers.loans.ils import IlsUnavailable, PatronStatus, Refusal
 from tests.fakes.sip2_server import FakeSip2Server
-from tests.ils.sip2_support import CARD, LOGIN, PIN, circulation, client_for, clock
+from tests.ils.sip2_support import (
+    CARD,
+    LOGIN,
+    PIN,
+    circulation,
+    client_for,
+    clock,
+    connected_client,
+)
 
 
 @pytest.fixture
@@ -32,13 +40,10 @@ async def checked() -> AsyncIterator[FakeSip2Server]:
 async def test_sequence_numbers_and_checksums_are_sent_and_checked(
     checked: FakeSip2Server,
 ) -> None:
-    ils = client_for(checked)
-    try:
+    async with connected_client(checked) as ils:
         for _ in range(4):  # more than ten records: the sequence digit wraps around
             assert (await ils.verify(CARD, PIN)).status is PatronStatus.OK
             await ils.loans(CARD)
-    finally:
-        await ils.close()
     assert len(checked.received) > 10
     assert checked.connections == 1
 
@@ -46,14 +51,11 @@ async def test_sequence_numbers_and_checksums_are_sent_and_checked(
 async def test_a_response_with_a_bad_checksum_is_asked_for_again(
     checked: FakeSip2Server,
 ) -> None:
-    ils = client_for(checked)
-    try:
+    async with connected_client(checked) as ils:
         await ils.verify(CARD, PIN)
         checked.fail_next("corrupt")
 
         renewal = await ils.renew(CARD, "B-001")
-    finally:
-        await ils.close()
 
     assert renewal.renewed
     assert checked.items["B-001"].renewed == 1
@@ -62,27 +64,21 @@ async def test_a_response_with_a_bad_checksum_is_asked_for_again(
 
 
 async def test_a_checksum_bad_twice_breaks_the_exchange(checked: FakeSip2Server) -> None:
-    ils = client_for(checked, retries=0)
-    try:
+    async with connected_client(checked, retries=0) as ils:
         await ils.verify(CARD, PIN)
         checked.fail_next("corrupt", times=2)  # the answer, and the answer to 97
         with pytest.raises(IlsUnavailable):
             await ils.renew(CARD, "B-001")
-    finally:
-        await ils.close()
 
     assert checked.received.count("29") == 1  # its outcome is unknown: never sent twice
 
 
 async def test_a_request_for_resend_gets_the_request_again(checked: FakeSip2Server) -> None:
-    ils = client_for(checked)
-    try:
+    async with connected_client(checked) as ils:
         await ils.verify(CARD, PIN)
         checked.fail_next("resend")
 
         renewal = await ils.renew(CARD, "B-001")
-    finally:
-        await ils.close()
 
     assert renewal.renewed
     assert checked.received.count("29") == 2  # the first one answered with 96, then resent
@@ -92,12 +88,9 @@ async def test_a_request_for_resend_gets_the_request_again(checked: FakeSip2Serv
 async def test_a_server_with_checksums_rejects_a_client_without(
     checked: FakeSip2Server,
 ) -> None:
-    ils = client_for(checked, error_detection=False, retries=1)
-    try:
+    async with connected_client(checked, error_detection=False, retries=1) as ils:
         with pytest.raises(IlsUnavailable):
             await ils.verify(CARD, PIN)
-    finally:
-        await ils.close()
 
 
 # --- TLS ----------------------------------------------------------------------------------
@@ -160,15 +153,12 @@ async def test_the_pin_reaches_no_log_line_and_no_error(
     checked: FakeSip2Server, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    ils = client_for(checked, retries=1)
-    try:
+    async with connected_client(checked, retries=1) as ils:
         assert (await ils.verify(CARD, PIN)).status is PatronStatus.OK
         assert (await ils.verify(CARD, PIN + "1")).status is PatronStatus.WRONG_PIN
         checked.fail_next("drop", times=2)
         with pytest.raises(IlsUnavailable) as failure:
             await ils.verify(CARD, PIN)
-    finally:
-        await ils.close()
 
     assert "63" in caplog.text  # the exchanges were logged at DEBUG
     assert "***" in caplog.text  # with the PIN masked

@@ -30,6 +30,7 @@ from storage.models import Address, Platform
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
 from tests.publishing.memory_arrivals import MemoryArrivals
+from tests.support.clock import SettableClock
 from tests.vk.conftest import FAST_RETRY
 
 CHANNEL = -1001500
@@ -37,14 +38,6 @@ STAFF_CHAT = Address(Platform.TELEGRAM, -1002600)
 MARIA = 7001
 PETR = 7002
 NAMES = {MARIA: "Мария", PETR: "Пётр"}
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def virtual_limiter() -> RateLimiter:
@@ -62,7 +55,7 @@ class World:
     tmp_path: Path
     telegram: FakeTelegramServer
     vk: FakeVkServer
-    clock: Clock
+    clock: SettableClock
     arrivals: MemoryArrivals = field(default_factory=MemoryArrivals)
     storage: Storage | None = None
     bot: Bot | None = None
@@ -174,6 +167,12 @@ class World:
     def staff_posts(self) -> list[Any]:
         return [m for m in self.telegram.sent if m.chat_id == STAFF_CHAT.peer_id]
 
+    async def post_digest(self) -> None:
+        """Run the digest job once, as the scheduler would, and send what it queued."""
+        assert self.publishing is not None
+        await self.publishing.digest_job.run()
+        await self.deliver()
+
     async def deliver(self) -> None:
         """Send everything due now."""
         assert self.sender is not None
@@ -200,7 +199,9 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with FakeTelegramServer() as telegram, FakeVkServer() as vk:
         # A Monday at 09:00 in Moscow: fixed, whatever the wall clock says.
-        world = World(tmp_path, telegram, vk, Clock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC)))
+        world = World(
+            tmp_path, telegram, vk, SettableClock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+        )
         try:
             yield world
         finally:

@@ -34,10 +34,9 @@ def stock(world: World, count: int = 3, description: str = "Руководств
 async def test_a_digest_is_posted_to_the_channel_and_the_wall(world: World) -> None:
     stock(world)
     world.clock.now = MONDAY_10_MSK
-    publishing = await world.start()
+    await world.start()
 
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     channel = world.channel()
     album = [m for m in channel if m.method == "sendmediagroup"]
@@ -57,14 +56,13 @@ async def test_a_digest_is_posted_to_the_channel_and_the_wall(world: World) -> N
 async def test_a_restart_never_posts_the_same_digest_twice(world: World) -> None:
     stock(world)
     world.clock.now = MONDAY_10_MSK
-    await (await world.start()).digest_job.run()
-    await world.deliver()
+    await world.start()
+    await world.post_digest()
     posted = (len(world.channel()), len(world.vk.wall))
 
     world.clock.now = MONDAY_10_MSK + timedelta(minutes=3)
-    publishing = await world.start()
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.start()
+    await world.post_digest()
 
     assert (len(world.channel()), len(world.vk.wall)) == posted == (3, 1)
 
@@ -75,8 +73,7 @@ async def test_a_run_missed_while_down_is_caught_up_once_within_the_grace(world:
     publishing = await world.start(digest_grace_minutes=180)
 
     await publishing.digest_job.run()
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     assert len(world.vk.wall) == 1
     assert len([m for m in world.channel() if m.method == "sendmediagroup"]) == 3
@@ -85,10 +82,9 @@ async def test_a_run_missed_while_down_is_caught_up_once_within_the_grace(world:
 async def test_a_run_missed_past_the_grace_is_not_posted(world: World) -> None:
     stock(world)
     world.clock.now = MONDAY_10_MSK + timedelta(hours=4)
-    publishing = await world.start(digest_grace_minutes=180)
+    await world.start(digest_grace_minutes=180)
 
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     assert world.channel() == [] and world.vk.wall == []
 
@@ -96,13 +92,11 @@ async def test_a_run_missed_past_the_grace_is_not_posted(world: World) -> None:
 async def test_nothing_new_since_the_last_digest_posts_nothing(world: World) -> None:
     stock(world)
     world.clock.now = MONDAY_10_MSK
-    publishing = await world.start()
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.start()
+    await world.post_digest()
 
     world.clock.now = MONDAY_10_MSK + timedelta(days=3)  # Thursday 10:00
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     assert len(world.vk.wall) == 1
     assert world.publishing is not None
@@ -121,8 +115,7 @@ async def test_the_next_digest_starts_where_the_last_ended(world: World) -> None
     )
 
     world.clock.now = MONDAY_10_MSK + timedelta(days=3)
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     assert len(world.vk.wall) == 2
     assert "Онкология" in world.vk.wall[1].message
@@ -132,10 +125,9 @@ async def test_the_next_digest_starts_where_the_last_ended(world: World) -> None
 async def test_a_long_digest_is_split_within_each_platforms_limits(world: World) -> None:
     stock(world, count=40, description="Подробное описание издания. " * 12)
     world.clock.now = MONDAY_10_MSK
-    publishing = await world.start()
+    await world.start()
 
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     texts = [m for m in world.channel() if m.method == "sendmessage"]
     albums = [m for m in world.channel() if m.method == "sendmediagroup"]
@@ -152,10 +144,9 @@ async def test_a_long_digest_is_split_within_each_platforms_limits(world: World)
 async def test_the_wall_refuses_the_community_token(world: World) -> None:
     stock(world, count=1)
     world.clock.now = MONDAY_10_MSK
-    publishing = await world.start(vk_user_token=world.vk.token)
+    await world.start(vk_user_token=world.vk.token)
 
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
 
     assert world.vk.wall == []
     errors = [c for c in world.vk.calls_of("photos.getWallUploadServer")]
@@ -171,9 +162,8 @@ async def test_without_a_user_token_one_line_says_the_wall_is_off(
     stock(world, count=1)
     world.clock.now = MONDAY_10_MSK
     with caplog.at_level(logging.DEBUG):
-        publishing = await world.start(vk_user_token="")
-        await publishing.digest_job.run()
-        await world.deliver()
+        await world.start(vk_user_token="")
+        await world.post_digest()
 
     lines = [r for r in caplog.records if "VK_USER_TOKEN" in r.getMessage()]
     assert len(lines) == 1
@@ -186,8 +176,7 @@ async def test_tokens_never_reach_the_log(world: World, caplog: pytest.LogCaptur
     world.clock.now = MONDAY_10_MSK
     with caplog.at_level(logging.DEBUG):
         publishing = await world.start()
-        await publishing.digest_job.run()
-        await world.deliver()
+        await world.post_digest()
         world.vk.fail_next(10, method="wall.post")
         await publishing.posts.post_due(world.clock.now)
 
@@ -200,8 +189,7 @@ async def test_a_wall_post_repeated_after_a_lost_answer_is_posted_once(world: Wo
     stock(world, count=1)
     world.clock.now = MONDAY_10_MSK
     publishing = await world.start()
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.post_digest()
     [call] = world.vk.calls_of("wall.post")
     assert call.params["guid"] == "digest:2026-11-23T10:00:vk:1"
 

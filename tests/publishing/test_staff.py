@@ -19,9 +19,8 @@ TELEGRAM = Platform.TELEGRAM
 async def offered_card(world: World) -> int:
     stock(world)
     world.clock.now = MONDAY_10_MSK
-    publishing = await world.start(digest_approval=True)
-    await publishing.digest_job.run()
-    await world.deliver()
+    await world.start(digest_approval=True)
+    await world.post_digest()
     [card] = world.staff_posts()
     assert card.text.startswith("Дайджест новых поступлений ждёт решения: 3")
     assert world.channel() == [] and world.vk.wall == []

@@ -4,7 +4,6 @@ addresses and photos staff sent), subjects, and the digest window."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,29 +15,22 @@ from storage.arrival_models import ArrivalRecord
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform
+from tests.support.clock import SettableClock
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-async def stored(tmp_path: Path) -> AsyncIterator[tuple[Storage, Clock]]:
+async def stored(tmp_path: Path) -> AsyncIterator[tuple[Storage, SettableClock]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     await upgrade(url)
-    clock = Clock()
+    clock = SettableClock()
     async with Storage.open(url, clock=clock) as storage:
         yield storage, clock
 
 
 async def test_announcements_see_the_store_as_arrivals(
-    stored: tuple[Storage, Clock],
+    stored: tuple[Storage, SettableClock],
 ) -> None:
     storage, clock = stored
     _, heart = await storage.arrivals.store(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +35,12 @@ from storage.models import (
     TicketMessage,
     TicketMessageKind,
 )
+from tests.support.clock import SettableClock
 from tests.support.recording import RecordingMessenger
 
 TELEGRAM_STAFF = Address(Platform.TELEGRAM, -100500)
 VK_STAFF = Address(Platform.VK, 2_000_000_001)
 CONFIGURED_STAFF = 7001
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-"""A Monday, noon in Moscow."""
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass
@@ -63,7 +51,7 @@ class Desk:
     telegram: RecordingMessenger
     vk: RecordingMessenger
     chat: Address
-    clock: Clock
+    clock: SettableClock
     desk: StaffDeskService
     service: StaffService
     reminders: StaffReminders
@@ -203,7 +191,7 @@ async def make_desk(tmp_path: Path) -> AsyncIterator[DeskFactory]:
     ) -> Desk:
         url = f"sqlite+aiosqlite:///{tmp_path / f'bot{len(storages)}.sqlite3'}"
         await upgrade(url)
-        clock = Clock()
+        clock = SettableClock()
         storage = Storage.open(url, clock=clock)
         storages.append(storage)
         telegram = RecordingMessenger(Platform.TELEGRAM, forum=forum)

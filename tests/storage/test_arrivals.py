@@ -3,35 +3,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from storage.arrival_models import ArrivalRecord, FeedState, Outcome
 from storage.arrivals import ArrivalRepository
 from storage.database import Storage
 from storage.isbn import normalise
+from tests.support.clock import SettableClock
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def book(title: str, **fields: object) -> ArrivalRecord:
     return replace(ArrivalRecord(title=title, source="test.mrc"), **fields)  # type: ignore[arg-type]
 
 
-def repository(storage: Storage, clock: Clock) -> ArrivalRepository:
+def repository(storage: Storage, clock: SettableClock) -> ArrivalRepository:
     return ArrivalRepository(storage.engine, clock)
 
 
 async def test_the_isbn_10_and_13_of_one_book_are_one_arrival(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     isbn13 = normalise("978-5-9704-0000-5")
     assert isbn13 is not None and normalise("5-9704-0000-9") == isbn13
     first, stored = await arrivals.store(book("Кардиология", isbns=(isbn13,), source="a.mrc"))
@@ -47,7 +40,7 @@ async def test_the_isbn_10_and_13_of_one_book_are_one_arrival(storage: Storage) 
 async def test_control_number_and_source_or_title_and_year_find_the_same_book(
     storage: Storage,
 ) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     _, stored = await arrivals.store(book("Хирургия", control_number="RU1", year=2024))
     outcome, same = await arrivals.store(book("Хирургия. 2-е изд.", control_number="RU1"))
     assert outcome is Outcome.UPDATED and same.id == stored.id
@@ -60,7 +53,7 @@ async def test_control_number_and_source_or_title_and_year_find_the_same_book(
 
 
 async def test_a_reimport_of_the_same_record_is_a_duplicate(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     record = book("Неврология", authors=("Иванов, И. И.",), year=2025, subjects=("neurology",))
     assert (await arrivals.store(record))[0] is Outcome.ADDED
     assert (await arrivals.store(record))[0] is Outcome.DUPLICATE
@@ -68,7 +61,7 @@ async def test_a_reimport_of_the_same_record_is_a_duplicate(storage: Storage) ->
 
 
 async def test_pages_are_newest_first_and_filter_by_subject(storage: Storage) -> None:
-    clock = Clock()
+    clock = SettableClock()
     arrivals = repository(storage, clock)
     for number in range(7):
         clock.now = START + timedelta(hours=number)
@@ -86,7 +79,7 @@ async def test_pages_are_newest_first_and_filter_by_subject(storage: Storage) ->
 
 
 async def test_added_since_serves_digests_with_or_without_subjects(storage: Storage) -> None:
-    clock = Clock()
+    clock = SettableClock()
     arrivals = repository(storage, clock)
     await arrivals.store(book("Старая", subjects=("cardiology",)))
     clock.now = START + timedelta(days=1)
@@ -103,7 +96,7 @@ async def test_added_since_serves_digests_with_or_without_subjects(storage: Stor
 
 
 async def test_search_finds_other_russian_word_forms(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     await arrivals.store(book("Кардиология: национальное руководство", authors=("Шляхто, Е. В.",)))
     await arrivals.store(book("Детская хирургия", description="Операции у новорождённых"))
     await arrivals.store(book("Сестринское дело", headings=("Медицинские сёстры -- Уход",)))
@@ -121,7 +114,7 @@ async def test_search_finds_other_russian_word_forms(storage: Storage) -> None:
 
 
 async def test_search_survives_hostile_queries(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     await arrivals.store(book("Онкология"))
     for query in ('"', "*", "NEAR(a b)", "онко' OR 1=1 --", "", "...", "a" * 5000):
         assert isinstance(await arrivals.search(query, 10), list)
@@ -129,7 +122,7 @@ async def test_search_survives_hostile_queries(storage: Storage) -> None:
 
 
 async def test_an_update_reindexes_the_search(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     await arrivals.store(book("Терапия", control_number="1"))
     await arrivals.store(book("Терапия", control_number="1", description="Пульмонология"))
     found = await arrivals.search("пульмонологии", 10)
@@ -138,7 +131,7 @@ async def test_an_update_reindexes_the_search(storage: Storage) -> None:
 
 
 async def test_feed_validators_are_kept_per_feed(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     url = "http://127.0.0.1/feed.xml"
     assert await arrivals.feed_state(url) == FeedState()
     await arrivals.save_feed_state(url, FeedState('"v1"', "Mon, 23 Nov 2026 09:00:00 GMT"))
@@ -148,7 +141,7 @@ async def test_feed_validators_are_kept_per_feed(storage: Storage) -> None:
 
 
 async def test_deleting_an_arrival_drops_it_from_search_and_subjects(storage: Storage) -> None:
-    arrivals = repository(storage, Clock())
+    arrivals = repository(storage, SettableClock())
     _, stored = await arrivals.store(
         book("Педиатрия", subjects=("paediatrics",), isbns=("9785970400005",))
     )
@@ -159,7 +152,7 @@ async def test_deleting_an_arrival_drops_it_from_search_and_subjects(storage: St
 
 
 async def test_a_digest_reads_the_arrivals_first_added_in_its_window(storage: Storage) -> None:
-    clock = Clock()
+    clock = SettableClock()
     arrivals = repository(storage, clock)
     _, before = await arrivals.store(book("До окна", control_number="1"))
     clock.now = START + timedelta(hours=1)

@@ -5,8 +5,7 @@ while newer data and the reader's account stay."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -16,6 +15,7 @@ from tests.storage.conftest import is_postgres
 from tests.storage.full_reader import GONE_ID, GONE_WORDS, KEPT_ID, KEPT_WORDS, fill
 from tests.storage.tickets_support import T0
 from tests.storage.traces import bytes_holding, file_bytes, table_text, tables_holding
+from tests.support.clock import SettableClock
 
 RETENTION = timedelta(days=365)
 NOW = T0 + timedelta(days=400)
@@ -23,22 +23,14 @@ OLD_WORDS = {key: word for key, word in GONE_WORDS.items() if key != "name"}
 """The reader's name stays with their account until they ask to be forgotten."""
 
 
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-async def clocked(database_url: str) -> AsyncIterator[tuple[Storage, Clock]]:
-    clock = Clock(T0)
+async def clocked(database_url: str) -> AsyncIterator[tuple[Storage, SettableClock]]:
+    clock = SettableClock(T0)
     async with Storage.open(database_url, clock=clock) as opened:
         yield opened, clock
 
 
-async def old_and_new(storage: Storage, clock: Clock) -> None:
+async def old_and_new(storage: Storage, clock: SettableClock) -> None:
     """One reader active 400 days ago, another today."""
     await fill(storage, GONE_ID, GONE_WORDS, start=T0)
     clock.now = NOW - timedelta(hours=1)
@@ -47,7 +39,7 @@ async def old_and_new(storage: Storage, clock: Clock) -> None:
 
 
 async def test_retention_leaves_no_old_word_in_any_table(
-    clocked: tuple[Storage, Clock],
+    clocked: tuple[Storage, SettableClock],
 ) -> None:
     storage, clock = clocked
     await old_and_new(storage, clock)
@@ -73,7 +65,7 @@ async def test_retention_leaves_no_old_word_in_any_table(
 
 
 async def test_retention_leaves_no_old_byte_in_the_sqlite_files(
-    clocked: tuple[Storage, Clock], database_url: str
+    clocked: tuple[Storage, SettableClock], database_url: str
 ) -> None:
     if is_postgres(database_url):
         return  # PostgreSQL keeps dead rows until VACUUM: only the table check applies.

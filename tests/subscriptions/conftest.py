@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from storage.models import Address, ConsentState, Platform
 from storage.subscriptions import Frequency
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.vk_server import FakeVkServer
+from tests.support.clock import SettableClock
 
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 """A Monday morning in Moscow."""
@@ -34,22 +35,11 @@ CSV_HEADER = "title;subjects;year\n"
 
 
 @dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@dataclass
 class Library:
     """Everything a deployment runs for digests, over one database file."""
 
     storage: Storage
-    clock: Clock
+    clock: SettableClock
     telegram: FakeTelegramServer
     vk: FakeVkServer
     messengers: dict[Platform, Messenger]
@@ -110,7 +100,7 @@ class Library:
 async def library(tmp_path: Path) -> AsyncIterator[Library]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'digests.sqlite3'}"
     await upgrade(url)
-    clock = Clock()
+    clock = SettableClock()
     async with FakeTelegramServer() as telegram, FakeVkServer() as vk:
         bot = create_bot(telegram.token, RateLimiter(), api_base=telegram.base_url)
         adapter = VkAdapter.create(vk.token, base_url=vk.api_base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -34,6 +35,22 @@ def bot_command(
     if not options:
         return [sys.executable, "-m", "bot", *arguments]
     return [sys.executable, str(BOT_PROCESS), *options, "--", *arguments]
+
+
+def run_bot_to_end(
+    *arguments: str, cwd: Path, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot ARGUMENTS`` to its end and keep what it printed; a process still
+    running after ``timeout`` seconds fails the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def bot_environment(
