@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import time
@@ -86,7 +87,11 @@ async def redis_url() -> str:
 
 @pytest.fixture
 async def strict_telegram() -> AsyncIterator[ThreadedTelegramServer]:
-    async with ThreadedTelegramServer(enforce_limits=True) as server:
+    """The fake with a token of this run's own: the shared limiter keys its Redis windows by
+    the token, and a run with the suite's usual token would share them with the entries an
+    earlier run (on another clock, maybe) left there for the next minute and a half."""
+    token = f"{1 + secrets.randbelow(10**9)}:TEST-two-processes-{secrets.token_hex(8)}"
+    async with ThreadedTelegramServer(enforce_limits=True, token=token) as server:
         yield server
 
 
