@@ -67,23 +67,29 @@ _SQLITE_SEARCH = text(
     )
 )
 
+# The tsquery is written out in each subquery, not shared through a CTE, so that the planner
+# sees the words and estimates how many rows match: a common word is then read backwards
+# along the primary key until the window is full, a rare one through the GIN index. The rank
+# is computed above the LIMIT, for the window's rows only.
 _POSTGRES_SEARCH = text(
-    "WITH q AS MATERIALIZED (SELECT plainto_tsquery('russian', :query) AS query) "
-    + _RANK_RECENT.format(
+    _RANK_RECENT.format(
         recent="""
-        SELECT * FROM (
-            SELECT m.ticket_id, m.id AS message_id, m.created_at AS age,
-                   -ts_rank(m.search_vector, q.query) AS rank
-            FROM ticket_messages AS m, q
-            WHERE m.search_vector @@ q.query
-            ORDER BY m.id DESC LIMIT :window + 1
+        SELECT ticket_id, message_id, age,
+               -ts_rank(vector, plainto_tsquery('russian', :query)) AS rank
+        FROM (
+            SELECT ticket_id, id AS message_id, created_at AS age, search_vector AS vector
+            FROM ticket_messages
+            WHERE search_vector @@ plainto_tsquery('russian', :query)
+            ORDER BY id DESC LIMIT :window + 1
         ) AS messages
         UNION ALL
-        SELECT * FROM (
-            SELECT t.id, 0, t.created_at, -ts_rank(t.search_vector, q.query)
-            FROM tickets AS t, q
-            WHERE t.search_vector @@ q.query
-            ORDER BY t.id DESC LIMIT :window + 1
+        SELECT ticket_id, message_id, age,
+               -ts_rank(vector, plainto_tsquery('russian', :query))
+        FROM (
+            SELECT id AS ticket_id, 0 AS message_id, created_at AS age, search_vector AS vector
+            FROM tickets
+            WHERE search_vector @@ plainto_tsquery('russian', :query)
+            ORDER BY id DESC LIMIT :window + 1
         ) AS forms
         """
     )
