@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -34,10 +35,12 @@ class RecordingLimiter(RateLimiter):
         super().__init__()
         self.admitted: list[float] = []
 
-    async def acquire(self, limits: Sequence[Limit]) -> None:
-        await super().acquire(limits)
-        # No await between the limiter's own stamp and this one: the same instant.
-        self.admitted.append(time.monotonic())
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        async with super().hold(limits):
+            # No await between the limiter's admission and this stamp: the same instant.
+            self.admitted.append(time.monotonic())
+            yield
 
 
 async def test_burst_of_500_new_readers_all_welcomed_within_limits(
