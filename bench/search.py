@@ -145,23 +145,18 @@ def main() -> None:
     parser.add_argument("--postgres", help="a scratch PostgreSQL database (dropped and rebuilt)")
     parser.add_argument("--sqlite", help="the SQLite file (default: a temporary one)")
     parser.add_argument("--reuse", action="store_true", help="time a corpus built before")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir:
-        path = Path(arguments.sqlite or Path(workdir) / "search.sqlite3")
-        if not arguments.reuse:
-            path.unlink(missing_ok=True)
-        asyncio.run(
-            run(f"sqlite:///{path}", arguments.messages, reuse=arguments.reuse, fresh=False)
-        )
+    if not arguments.no_sqlite:
+        with tempfile.TemporaryDirectory() as workdir:
+            path = Path(arguments.sqlite or Path(workdir) / "search.sqlite3")
+            if not arguments.reuse:
+                path.unlink(missing_ok=True)
+            url = f"sqlite:///{path}"
+            asyncio.run(run(url, arguments.messages, reuse=arguments.reuse, fresh=False))
     if arguments.postgres:
-        asyncio.run(
-            run(
-                arguments.postgres,
-                arguments.messages,
-                reuse=arguments.reuse,
-                fresh=not arguments.reuse,
-            )
-        )
+        fresh = not arguments.reuse
+        asyncio.run(run(arguments.postgres, arguments.messages, reuse=arguments.reuse, fresh=fresh))
 
 
 if __name__ == "__main__":

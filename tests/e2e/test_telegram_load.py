@@ -50,7 +50,7 @@ async def test_burst_of_500_new_readers_all_welcomed_within_limits(
     welcome, and the limiter never lets more than 30 messages go within a second. That is
     asserted on the limiter's own decisions; whether the server saw them arrive that spread
     out depends on the machine's load, so a 429 is only waited out, and counted in
-    ``bench/burst.py``. At 25 messages/s this takes about 20 s; the wait is bounded at 120 s
+    ``bench/burst.py``. At about 27 messages/s this takes about 20 s; the wait is bounded at 120 s
     and nothing about speed is asserted."""
     telegram = strict_telegram.fake
     limiter = RecordingLimiter()
