@@ -41,7 +41,7 @@ _SQLITE_OPTIMIZE = text(
     f"INSERT INTO {TICKET_SEARCH_TABLE} ({TICKET_SEARCH_TABLE}) VALUES ('optimize')"
 )
 
-RANK_WINDOW = 1000
+RANK_WINDOW = 500
 """How many of the newest matches a search ranks; see :func:`search`."""
 
 # Both queries take the newest window + 1 matches (one more, to learn whether older ones
@@ -146,7 +146,7 @@ async def search(
     raises for what the query says, however hostile: only its words reach the database.
 
     Ranking scores every row it sorts, so ranking all matches of a common word (100,000 in a
-    million messages) would take most of a second; the newest matches come straight from
+    million messages) takes up to a second; the newest matches come straight from
     the index in order, so only ``window`` rows are ever scored. Staff mostly look for recent
     conversations, and the reply says when older matches were left out, so that a more
     specific query can reach them.
