@@ -1,4 +1,4 @@
-"""A fake VK API server on 127.0.0.1 for tests that go through real HTTP.
+"""A fake VK API server on 127.0.0.1: the tests' fake and the playground's platform.
 
 It speaks the parts of the VK API the adapter uses, the way VK does: ``POST
 {base}/method/<name>`` with form parameters (``access_token`` and ``v`` included), HTTP 200
@@ -51,8 +51,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.vk_chats import NO_ACCESS, NO_ACCESS_MESSAGE, ChatMember, Chats
-from tests.fakes.vk_methods import COMMON_PARAMETERS, METHOD_PARAMETERS
+from bot.playground.platforms.vk_chats import NO_ACCESS, NO_ACCESS_MESSAGE, ChatMember, Chats
+from bot.playground.platforms.vk_methods import COMMON_PARAMETERS, METHOD_PARAMETERS
 
 API_VERSION = "5.199"
 CHAT_PEER_BASE = 2_000_000_000

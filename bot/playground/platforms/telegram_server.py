@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server on 127.0.0.1 for tests that go through real HTTP.
+"""A fake Telegram Bot API server on 127.0.0.1: the tests' fake and the playground's platform.
 
 It speaks the real URL layout (``/bot<token>/<method>``, ``/file/bot<token>/<path>``),
 accepts JSON, urlencoded and multipart bodies, keeps Telegram's per-chat message ids,
@@ -39,8 +39,8 @@ from typing import Any, Self
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from tests.fakes.telegram_forums import FakeTopic, Forums
-from tests.fakes.telegram_members import STATUSES, member_json
+from bot.playground.platforms.telegram_forums import FakeTopic, Forums
+from bot.playground.platforms.telegram_members import STATUSES, member_json
 
 DEFAULT_TOKEN = "123456789:TEST-fake-token_for_tests_only-000000"
 BOT_ID = 123456789
