@@ -1,0 +1,72 @@
+"""``python -m bot playground``: the whole bot on this machine, no tokens, in a browser."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.playground.cast import VK_GROUP_ID
+from bot.playground.clock import PlaygroundClock
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
+from bot.playground.session import Session
+from bot.playground.web import Page
+from bot.playground.world import World
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 8000
+DEFAULT_DATABASE = Path("data") / "playground.sqlite3"
+
+
+def parse(arguments: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot playground")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="the page's port on 127.0.0.1 (0: any)"
+    )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=DEFAULT_DATABASE,
+        help="the playground's own SQLite file (default: ./data/playground.sqlite3)",
+    )
+    return parser.parse_args(arguments)
+
+
+async def run_playground(base: Settings, arguments: list[str]) -> int:
+    options = parse(arguments)
+    database = options.database.resolve()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite+aiosqlite:///{database}"
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with FakeTelegramServer() as telegram, FakeVkServer(group_id=VK_GROUP_ID) as vk:
+        world = World(telegram, vk)
+        world.populate()
+        session = Session(base, telegram, vk, url, PlaygroundClock())
+        await session.start()
+        runner = web.AppRunner(
+            Page(world, session).application(), access_log=None, handler_cancellation=True
+        )
+        try:
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", options.port)
+            await site.start()
+            port = runner.addresses[0][1]
+            print(f"Playground: http://127.0.0.1:{port}/ (database {database})", flush=True)
+            await stop.wait()
+        finally:
+            log.info("stopping the playground")
+            with contextlib.suppress(Exception):
+                await runner.cleanup()
+            await session.stop()
+    return 0
