@@ -84,9 +84,7 @@ def _telegram_bot_message(message: SentMessage) -> Json:
         "author": "bot",
         "text": message.text or message.caption or "",
         "files": [f.file_name or f.kind for f in message.files],
-        "buttons": [
-            [str(b.get("text", "")) for b in row] for row in markup.get("inline_keyboard", [])
-        ],
+        "buttons": _telegram_rows(markup.get("inline_keyboard", [])),
         "options": list(message.poll_options),
         "deleted": message.deleted,
         "edited": message.edits > 0,
@@ -96,7 +94,7 @@ def _telegram_bot_message(message: SentMessage) -> Json:
     if "keyboard" in markup:
         shown["keyboard"] = {
             "message": message.message_id,
-            "rows": [[str(b.get("text", "")) for b in row] for row in markup["keyboard"]],
+            "rows": _telegram_rows(markup["keyboard"]),
         }
     elif "remove_keyboard" in markup:
         shown["keyboard"] = None
@@ -134,7 +132,7 @@ def _vk_chat(vk: FakeVkServer, peer_id: int) -> list[Json]:
             "reply_to": delivery.reply_to,
         }
         rows = [
-            [str(b["action"].get("label", "")) for b in row]
+            [_button(b["action"].get("label"), b["action"].get("payload")) for b in row]
             for row in (keyboard or {}).get("buttons", [])
         ]
         if keyboard is not None and keyboard.get("inline"):
@@ -143,3 +141,13 @@ def _vk_chat(vk: FakeVkServer, peer_id: int) -> list[Json]:
             entry["keyboard"] = {"message": cmid, "rows": rows} if rows else None
         shown.append(entry)
     return sorted(shown, key=lambda m: int(m["id"]))
+
+
+def _button(label: Any, data: Any) -> Json:
+    """A button as the page draws it: its label, and what pressing it sends (shown to
+    developers as a tooltip)."""
+    return {"label": str(label or ""), "data": None if data is None else str(data)}
+
+
+def _telegram_rows(rows: list[list[Json]]) -> list[list[Json]]:
+    return [[_button(b.get("text"), b.get("callback_data")) for b in row] for row in rows]

@@ -71,9 +71,13 @@ function buttonRows(className, rows, press) {
   const box = el("div", className);
   rows.forEach((labels, row) => {
     const line = el("div", "row");
-    labels.forEach((label, column) => {
-      const button = el("button", "", label);
+    labels.forEach((shown, column) => {
+      const button = el("button", "", shown.label);
       button.type = "button";
+      if (shown.data !== null && shown.data !== undefined) {
+        button.title = shown.data;
+        button.dataset.payload = shown.data;
+      }
       button.addEventListener("click", () => press(row, column));
       line.append(button);
     });
