@@ -49,7 +49,10 @@ async def run_playground(base: Settings, arguments: list[str]) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with FakeTelegramServer() as telegram, FakeVkServer(group_id=VK_GROUP_ID) as vk:
+    async with (
+        FakeTelegramServer(enforce_limits=True) as telegram,
+        FakeVkServer(group_id=VK_GROUP_ID, enforce_limits=True) as vk,
+    ):
         world = World(telegram, vk)
         world.populate()
         session = Session(base, telegram, vk, url, PlaygroundClock())
