@@ -23,7 +23,16 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8000
-DEFAULT_DATABASE = Path("data") / "playground.sqlite3"
+DATABASE = Path("data") / "playground.sqlite3"
+"""The playground's own database, emptied at each start: the embedded platforms keep their
+chats in memory, so readers, tickets and topics of an earlier run would point at nothing."""
+
+
+def fresh_database(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return path
 
 
 def parse(arguments: list[str]) -> argparse.Namespace:
@@ -31,19 +40,15 @@ def parse(arguments: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help="the page's port on 127.0.0.1 (0: any)"
     )
-    parser.add_argument(
-        "--database",
-        type=Path,
-        default=DEFAULT_DATABASE,
-        help="the playground's own SQLite file (default: ./data/playground.sqlite3)",
-    )
-    return parser.parse_args(arguments)
+    options = parser.parse_args(arguments)
+    if not 0 <= options.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    return options
 
 
 async def run_playground(base: Settings, arguments: list[str]) -> int:
     options = parse(arguments)
-    database = options.database.resolve()
-    database.parent.mkdir(parents=True, exist_ok=True)
+    database = fresh_database(DATABASE.resolve())
     url = f"sqlite+aiosqlite:///{database}"
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

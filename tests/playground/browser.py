@@ -61,7 +61,7 @@ def running_playground(workdir: Path) -> Iterator[str]:
     """``python -m bot playground`` on a free port in ``workdir``; yields the page's address."""
     log = (workdir / "playground.log").open("w")
     process = subprocess.Popen(
-        [*bot_command("playground", "--port", "0", "--database", str(workdir / "pg.sqlite3"))],
+        bot_command("playground", "--port", "0"),
         cwd=workdir,
         env=playground_environment(),
         stdout=subprocess.PIPE,
