@@ -135,9 +135,26 @@ def until(driver: WebDriver, condition: Callable[[WebDriver], T | None], what: s
     return result  # type: ignore[no-any-return]
 
 
-def payload_selector(payload: str) -> str:
-    """Buttons sending ``payload``: Telegram's callback data as is, or VK's JSON holding it."""
-    return f"button[data-payload='{payload}'], button[data-payload*='\"{payload}\"']"
+def click(driver: WebDriver, selector: str, what: str) -> None:
+    """Click the last element matching ``selector`` once there is one; an element redrawn
+    between finding and clicking is looked up again."""
+
+    def clicked(d: WebDriver) -> bool:
+        found = d.find_elements(By.CSS_SELECTOR, selector)
+        if not found:
+            return False
+        found[-1].click()
+        return True
+
+    until(driver, clicked, what)
+
+
+def payload_selector(within: str, payload: str) -> str:
+    """Buttons in ``within`` sending ``payload``: Telegram's callback data as is, or VK's JSON
+    holding it."""
+    return (
+        f"{within} button[data-payload='{payload}'], {within} button[data-payload*='\"{payload}\"']"
+    )
 
 
 def texts(driver: WebDriver, selector: str) -> list[str]:

@@ -14,6 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.playground.browser import (
     chromium,
+    click,
     payload_selector,
     require_browser,
     running_playground,
@@ -50,9 +51,7 @@ class Reader:
         self.key = key
 
     def choose(self) -> None:
-        self.driver.find_element(
-            By.CSS_SELECTOR, f"#reader-tabs button[data-key='{self.key}']"
-        ).click()
+        click(self.driver, f"#reader-tabs button[data-key='{self.key}']", self.key)
         until(
             self.driver,
             lambda d: d.find_elements(
@@ -65,8 +64,11 @@ class Reader:
         return len(self.driver.find_elements(By.CSS_SELECTOR, BOT_MESSAGES))
 
     def _after(self, before: int) -> str:
-        until(self.driver, lambda _d: self._answers() > before, "the bot's answer")
-        return texts(self.driver, f"{BOT_MESSAGES} .text")[-1]
+        def newest(d: WebDriver) -> str | None:
+            shown = texts(d, f"{BOT_MESSAGES} .text")
+            return shown[-1] if len(shown) > before else None
+
+        return until(self.driver, newest, "the bot's answer")
 
     def start(self) -> str:
         before = self._answers()
@@ -82,16 +84,8 @@ class Reader:
 
     def press(self, payload: str) -> str:
         before = self._answers()
-        selector = f"#reader-messages {payload_selector(payload)}"
-
-        def click(d: WebDriver) -> bool:
-            buttons = d.find_elements(By.CSS_SELECTOR, selector)
-            if not buttons:
-                return False
-            buttons[-1].click()
-            return True
-
-        until(self.driver, click, f"a button sending {payload}")
+        selector = payload_selector("#reader-messages", payload)
+        click(self.driver, selector, f"a button sending {payload}")
         return self._after(before)
 
     def sees(self, fragment: str) -> None:
@@ -122,22 +116,27 @@ def file_thematic_request(reader: Reader) -> int:
 
 
 def staff_take_and_answer(driver: WebDriver, number: int, answer: str) -> None:
-    take = f"#staff-topics {payload_selector(f'st:take:{number}')}"
-    button = until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, take), "the card's Take")[0]
-    topic = button.find_element(By.XPATH, "ancestor::section[@data-thread]")
-    thread = topic.get_attribute("data-thread")
-    button.click()
-    section = f"#staff-topics section[data-thread='{thread}']"
+    take = payload_selector("#staff-topics", f"st:take:{number}")
+    thread = until(
+        driver,
+        lambda d: [
+            b.find_element(By.XPATH, "ancestor::section[@data-thread]").get_attribute("data-thread")
+            for b in d.find_elements(By.CSS_SELECTOR, take)
+        ],
+        "the card's Take",
+    )[0]
+    topic = f"#staff-topics section[data-thread='{thread}']"
+    click(driver, payload_selector(topic, f"st:take:{number}"), "Take")
     until(
         driver,
-        lambda d: any(TAKEN in t for t in texts(d, f"{section} .msg .text")),
+        lambda d: any(TAKEN in t for t in texts(d, f"{topic} .msg .text")),
         "the card showing who took it",
     )
-    driver.find_element(By.CSS_SELECTOR, f"{section} input").send_keys(answer)
-    driver.find_element(By.CSS_SELECTOR, f"{section} button.send").click()
+    driver.find_element(By.CSS_SELECTOR, f"{topic} input").send_keys(answer)
+    driver.find_element(By.CSS_SELECTOR, f"{topic} button.send").click()
     until(
         driver,
-        lambda d: any(answer in t for t in texts(d, f"{section} .msg .text")),
+        lambda d: any(answer in t for t in texts(d, f"{topic} .msg .text")),
         "the answer in the topic",
     )
 

@@ -87,6 +87,10 @@ function buttonRows(className, rows, press) {
 }
 
 function tabs(container, people, selected, choose) {
+  // Redrawn only when something changed, so that a click never lands on a replaced button.
+  const signature = JSON.stringify([people, selected]);
+  if (container.dataset.signature === signature) return;
+  container.dataset.signature = signature;
   container.replaceChildren(
     ...people.map((person) => {
       const platform = person.platform === "telegram" ? "Telegram" : "VK";
