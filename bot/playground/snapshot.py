@@ -6,9 +6,10 @@ they are. Texts travel as plain strings and the page inserts them as text, never
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from bot.playground.cast import CHANNEL_ID, READERS, STAFF_CHAT_ID, Person
+from bot.playground.cast import CHANNEL_ID, READERS, STAFF, STAFF_CHAT_ID, Person
 from bot.playground.platforms.telegram_server import FakeTelegramServer, SentMessage
 from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import Platform
@@ -18,10 +19,15 @@ KEEP = 200
 """Messages kept per chat on the page (the newest)."""
 
 
-def snapshot(telegram: FakeTelegramServer, vk: FakeVkServer) -> Json:
+def snapshot(telegram: FakeTelegramServer, vk: FakeVkServer, pressed_by: Mapping[str, str]) -> Json:
+    """``pressed_by``: who pressed each Telegram button (callback query id → person key)."""
+    pop_ups = _pop_ups(telegram, vk, pressed_by)
     return {
-        "readers": {reader.key: _reader_chat(telegram, vk, reader) for reader in READERS},
-        "staff": _staff_chat(telegram),
+        "readers": {
+            reader.key: _reader_chat(telegram, vk, reader) | {"pop_up": pop_ups.get(reader.key)}
+            for reader in READERS
+        },
+        "staff": _staff_chat(telegram) | {"pop_ups": {m.key: pop_ups.get(m.key) for m in STAFF}},
         "channel": [_telegram_bot_message(m) for m in telegram.sent_to(CHANNEL_ID)][-KEEP:],
         "wall": [
             {"id": post.post_id, "text": post.message, "files": list(post.attachments)}
@@ -151,3 +157,22 @@ def _button(label: Any, data: Any) -> Json:
 
 def _telegram_rows(rows: list[list[Json]]) -> list[list[Json]]:
     return [[_button(b.get("text"), b.get("callback_data")) for b in row] for row in rows]
+
+
+def _pop_ups(
+    telegram: FakeTelegramServer, vk: FakeVkServer, pressed_by: Mapping[str, str]
+) -> dict[str, str]:
+    """The newest pop-up answer to a button press (Telegram's callback answer, VK's
+    snackbar) of each person, by person key."""
+    latest: dict[str, str] = {}
+    for answer in telegram.callback_answers:
+        who = pressed_by.get(answer.callback_query_id)
+        if who is not None and answer.text:
+            latest[who] = answer.text
+    vk_readers = {r.user_id: r.key for r in READERS if r.platform is Platform.VK}
+    for event in vk.event_answers:
+        data = event.event_data or {}
+        who = vk_readers.get(event.user_id)
+        if who is not None and data.get("type") == "show_snackbar" and data.get("text"):
+            latest[who] = str(data["text"])
+    return latest

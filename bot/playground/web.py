@@ -76,7 +76,7 @@ class Page:
         return app
 
     def state(self) -> dict[str, Any]:
-        state = snapshot(self.world.telegram, self.world.vk)
+        state = snapshot(self.world.telegram, self.world.vk, self.world.pressed_by)
         state["people"] = {
             "readers": [_person_json(p) for p in READERS],
             "staff": [_person_json(p) for p in STAFF],

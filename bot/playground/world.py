@@ -43,6 +43,9 @@ class World:
     def __init__(self, telegram: FakeTelegramServer, vk: FakeVkServer) -> None:
         self.telegram = telegram
         self.vk = vk
+        self.pressed_by: dict[str, str] = {}
+        """Which person pressed each Telegram inline button (by callback query id), so that
+        the bot's pop-up answer is shown to them."""
 
     def populate(self) -> None:
         """The staff forum with its admins (the bot among them) and every person's name."""
@@ -173,9 +176,10 @@ class World:
         button = _cell(rows, row, column)
         user = telegram_user(who)
         if "callback_data" in button:
-            self.telegram.push_callback(
+            query = self.telegram.push_callback(
                 chat_id, str(button["callback_data"]), message_id, user=user
             )
+            self.pressed_by[query] = who.key
         elif "inline_keyboard" in markup:
             raise PressError("this button opens something outside the chat")
         else:

@@ -132,6 +132,11 @@ def staff_take_and_answer(driver: WebDriver, number: int, answer: str) -> None:
         lambda d: any(TAKEN in t for t in texts(d, f"{topic} .msg .text")),
         "the card showing who took it",
     )
+    until(
+        driver,
+        lambda d: f"№{number}" in d.find_element(By.ID, "staff-pop-up").text,
+        "the pop-up answer to Take",
+    )
     driver.find_element(By.CSS_SELECTOR, f"{topic} input").send_keys(answer)
     driver.find_element(By.CSS_SELECTOR, f"{topic} button.send").click()
     until(

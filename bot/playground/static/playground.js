@@ -118,6 +118,7 @@ function renderReader() {
   const chat = data.readers[view.reader];
   const press = (message, row, column) => post(`/api/reader/${view.reader}/press`, { message, row, column });
   renderMessages(document.getElementById("reader-messages"), chat.messages, press);
+  document.getElementById("reader-pop-up").textContent = chat.pop_up ? "🔔 " + chat.pop_up : "";
   const keyboard = document.getElementById("reader-keyboard");
   keyboard.replaceChildren();
   if (chat.keyboard && chat.keyboard.rows.length) {
@@ -159,6 +160,8 @@ function renderStaff() {
     renderStaff();
   });
   const press = (message, row, column) => post(`/api/staff/${view.staff}/press`, { message, row, column });
+  const popUp = data.staff.pop_ups[view.staff];
+  document.getElementById("staff-pop-up").textContent = popUp ? "🔔 " + popUp : "";
   const byThread = new Map([[null, []]]);
   for (const topic of data.staff.topics) byThread.set(topic.thread, []);
   for (const message of data.staff.messages) {
