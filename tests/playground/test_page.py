@@ -11,6 +11,7 @@ import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
 
 from tests.playground.browser import (
     chromium,
@@ -204,3 +205,16 @@ def test_the_page_fits_a_phone_screen(page: WebDriver) -> None:
         screenshot(page, "phone")
     finally:
         page.set_window_size(1400, 1000)
+
+
+@pytest.mark.parametrize("key", ["tg-john", "vk-emily"])
+def test_a_reader_attaches_a_photo(page: WebDriver, key: str) -> None:
+    reader = Reader(page, key)
+    reader.choose()
+    Select(page.find_element(By.ID, "reader-attachment")).select_by_value("photo")
+    reader.say("скан титульного листа")
+    until(
+        page,
+        lambda d: any("photo" in t for t in texts(d, "#reader-messages .msg.in .files")),
+        "the photo in the reader's message",
+    )
