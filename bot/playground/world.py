@@ -67,6 +67,8 @@ class World:
         if reader.platform is Platform.TELEGRAM:
             self._telegram_writes(reader, reader.user_id, text, attachment)
             return
+        if not text and attachment is None:
+            raise ValueError("a message needs a text or a file")
         files: list[dict[str, Any]] = []
         if attachment == "photo":
             files.append(self.vk.photo_attachment(SAMPLE_PHOTO))
@@ -139,6 +141,13 @@ class World:
         thread_id: int | None = None,
         reply_to: int | None = None,
     ) -> None:
+        if not text and attachment is None:
+            raise ValueError("a message needs a text or a file")
+        known = {topic.thread_id for topic in self.telegram.topics(chat_id)}
+        if thread_id is not None and thread_id not in known:
+            raise ValueError("no such topic")
+        if reply_to is not None and self.telegram.message(chat_id, reply_to) is None:
+            raise ValueError("no such message to reply to")
         user = telegram_user(who)
         caption = text or None
         if attachment == "photo":

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.playground.cast import READERS, VK_GROUP_ID
+from bot.playground.cast import READERS, STAFF_CHAT_ID, VK_GROUP_ID
 from bot.playground.clock import PlaygroundClock
 from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.playground.platforms.vk_server import FakeVkServer
@@ -102,6 +102,10 @@ async def test_controls_move_the_clock_and_switch_the_ils(
         ("/api/staff/staff-maria/press", {"message": 1, "row": -1, "column": 0}),
         ("/api/staff/tg-anna/write", {"text": "a reader is not staff"}),
         ("/api/control/format-disk", {}),
+        ("/api/reader/tg-anna/write", {"text": ""}),
+        ("/api/reader/vk-olga/write", {"text": ""}),
+        ("/api/staff/staff-maria/write", {"text": "hi", "thread": 424242}),
+        ("/api/staff/staff-maria/write", {"text": "hi", "reply_to": 424242}),
         ("/api/reader/tg-anna/write", ["not", "an", "object"]),
     ],
 )
@@ -111,7 +115,8 @@ async def test_forged_requests_are_refused_and_inject_nothing(
     client, _session, telegram = playground
     status, answer = await client.post(path, body)
     assert status == 400 and answer["error"]
-    assert telegram.user_messages(READERS[0].user_id) == []
+    for chat in (READERS[0].user_id, STAFF_CHAT_ID):
+        assert telegram.user_messages(chat) == []
 
 
 async def test_only_json_is_taken(playground: tuple[Client, Session, FakeTelegramServer]) -> None:
