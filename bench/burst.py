@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.settings import Settings
-from tests.fakes.telegram_server import FakeTelegramServer
 
 TELEGRAM_CEILING = 30.0
 
