@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.settings import Settings
 from tests.e2e.threaded_fake import ThreadedTelegramServer
-from tests.fakes.telegram_server import FakeTelegramServer
 
 TELEGRAM_CEILING = 30.0
 

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 
 from bot.outbox import OutboxSender, SenderTuning
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.ratelimit import Limit, RateLimiter
 from bot.telegram import TelegramMessenger, create_bot
 from bot.vk.factory import VkAdapter
@@ -31,8 +33,6 @@ from storage.migrate import upgrade
 from storage.models import ConsentState, OutboxStatus, Platform
 from storage.schema import arrival_digest_plans, arrival_subscriptions, outbox, readers
 from storage.subscriptions import Frequency
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 FIRST_TELEGRAM_CHAT = 3_000_000
 FIRST_VK_PEER = 4_000_000

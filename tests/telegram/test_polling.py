@@ -6,11 +6,11 @@ import asyncio
 
 from aiogram import Bot
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
 from bot.telegram import TelegramMessenger, TelegramRunner
 from bot.telegram.runner import POLLING_CONCURRENCY
 from handlers.core.events import AttachmentKind, Event
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 from tests.telegram.conftest import Collector, polling
 
 

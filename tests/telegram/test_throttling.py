@@ -12,11 +12,11 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.ratelimit import Limit, RateLimiter
 from bot.telegram import TelegramMessenger, counts_as_message, create_bot
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.test_ratelimit import VirtualTime, max_in_window
 
 
