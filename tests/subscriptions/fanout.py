@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,9 +89,11 @@ class _AdmissionCounter(RateLimiter):
         super().__init__(time.clock, time.sleep)
         self._time = time
 
-    async def acquire(self, limits: Sequence[Limit]) -> None:
-        await super().acquire(limits)
-        self._time.in_flight += 1
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        async with super().hold(limits):
+            self._time.in_flight += 1
+            yield
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import pytest
 from aiogram import Bot
@@ -39,9 +40,11 @@ class RecordingLimiter(RateLimiter):
         self._time = time
         self.admitted: list[float] = []
 
-    async def acquire(self, limits: Sequence[Limit]) -> None:
-        await super().acquire(limits)
-        self.admitted.append(self._time.now)
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        async with super().hold(limits):
+            self.admitted.append(self._time.now)
+            yield
 
 
 async def test_a_burst_to_many_chats_stays_under_the_global_limit(
