@@ -34,6 +34,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.outbox import OutboxSender, SenderTuning
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.ratelimit import RateLimiter
 from bot.telegram.factory import create_bot
 from bot.telegram.messenger import TelegramMessenger
@@ -42,7 +43,6 @@ from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 
 STAFF_CHAT = Address(Platform.TELEGRAM, -100_777)
 TICKETS = 25

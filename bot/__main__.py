@@ -3,7 +3,8 @@
 ``python -m bot backup PATH`` copies the SQLite database while the bot runs;
 ``python -m bot import-arrivals FILE...`` imports new arrivals from files and prints what
 each import did; ``python -m bot calendar FILE.csv`` loads a calendar of memorable dates
-(header: date, text, image_url)."""
+(header: date, text, image_url); ``python -m bot playground`` runs the whole bot on this
+machine with no tokens, against embedded Telegram and VK, driven from a web page."""
 
 from __future__ import annotations
 
@@ -93,6 +94,12 @@ async def _calendar(settings: Settings, arguments: list[str]) -> int:
     return 0
 
 
+async def _playground(settings: Settings, arguments: list[str]) -> int:
+    from bot.playground.command import run_playground
+
+    return await run_playground(settings, arguments)
+
+
 Command = Callable[[Settings, list[str]], Coroutine[Any, Any, int]]
 COMMANDS: dict[str, tuple[Command, bool]] = {
     "run": (_run, True),
@@ -101,6 +108,7 @@ COMMANDS: dict[str, tuple[Command, bool]] = {
     "backup": (_backup, False),
     "import-arrivals": (_import_arrivals, False),
     "calendar": (_calendar, False),
+    "playground": (_playground, False),
 }
 """Each subcommand, and whether it needs a platform configured to start."""
 FILES_NEEDED = {"import-arrivals": "needs at least one file", "calendar": "needs one file"}
@@ -116,9 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         help="backup: the file to write; import-arrivals: MARC, MARCXML, CSV or feed files; "
         "calendar: a CSV file",
     )
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The playground parses its own options (--port, --database).
+    own_options = argv[1:] if argv[:1] == ["playground"] else None
+    args = parser.parse_args(argv if own_options is None else argv[:1])
+    arguments = args.arguments if own_options is None else own_options
     command, needs_platform = COMMANDS[args.command]
-    if args.command in FILES_NEEDED and not args.arguments:
+    if args.command in FILES_NEEDED and not arguments:
         parser.error(f"{args.command} {FILES_NEEDED[args.command]}")
     try:
         settings = load_settings(require_platform=needs_platform)
@@ -127,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     try:
-        return asyncio.run(command(settings, args.arguments))
+        return asyncio.run(command(settings, arguments))
     except KeyboardInterrupt:
         pass
     except SettingsError as error:

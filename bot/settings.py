@@ -390,7 +390,8 @@ def load_settings(require_platform: bool = True) -> Settings:
     if require_platform and not (settings.telegram_enabled or settings.vk_enabled):
         raise SettingsError(
             "No platform is configured: set TELEGRAM_BOT_TOKEN and/or VK_GROUP_TOKEN "
-            "(with VK_GROUP_ID) in the environment or in .env"
+            "(with VK_GROUP_ID) in the environment or in .env, "
+            "or try the bot without tokens: python -m bot playground"
         )
     return settings
 

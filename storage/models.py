@@ -244,6 +244,18 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchResults:
+    """What a ticket search found: the best hits among the newest matches."""
+
+    hits: list[SearchHit]
+    """Best match first, at most the limit asked for."""
+    ranked: int
+    """How many matches the hits were chosen from: every match, or the newest ``window``."""
+    more: bool
+    """Older matches exist that were not ranked, because more than ``window`` matched."""
+
+
+@dataclass(frozen=True, slots=True)
 class ErasedTicket:
     """A ticket erased with its reader: its number and where its card is in the staff chat,
     so that the staff side can replace the card with a notice of the erasure."""

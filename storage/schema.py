@@ -462,13 +462,16 @@ FULL_TEXT_INDEXES = (
     "ix_tickets_fields_fts",
     "ix_arrivals_search_text_fts",
 )
-"""PostgreSQL only: GIN indexes on ``to_tsvector('russian', …)``, built by the migration."""
+"""PostgreSQL only: GIN indexes, built by the migrations (on ``search_vector`` for tickets)."""
+
+FULL_TEXT_COLUMNS = ("search_vector",)
+"""PostgreSQL only: stored ``to_tsvector('russian', …)`` columns, added by migration 0013."""
 
 
 def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterParentNames) -> bool:
     """Alembic's ``include_name`` hook: skip the full-text search objects kept out of
-    :data:`metadata` on purpose (the FTS5 table with its shadow tables, the GIN indexes), so
-    that schema comparisons and autogenerate leave them alone."""
+    :data:`metadata` on purpose (the FTS5 table with its shadow tables, the GIN indexes,
+    the stored vectors), so that schema comparisons and autogenerate leave them alone."""
     if name is None:
         return True
     if type_ == "table":
@@ -476,4 +479,6 @@ def include_name(name: str | None, type_: NameFilterType, _parents: NameFilterPa
             name == fts or name.startswith(f"{fts}_")
             for fts in (TICKET_SEARCH_TABLE, ARRIVAL_SEARCH_TABLE)
         )
+    if type_ == "column":
+        return name not in FULL_TEXT_COLUMNS
     return not (type_ == "index" and name in FULL_TEXT_INDEXES)

@@ -4,11 +4,13 @@
   filled with Snowball stems (:mod:`storage.stems`): one row per ticket message with text,
   and one row per ticket for its form fields (``message_id`` 0). Queries are stemmed the
   same way and ranked by ``bm25``.
-- PostgreSQL searches the tables themselves with ``to_tsvector('russian', …)``, which the
-  GIN expression indexes of migration 0002 serve, ranked by ``ts_rank``.
+- PostgreSQL keeps ``to_tsvector('russian', …)`` of each message and form in a stored
+  ``search_vector`` column with a GIN index (migration 0013), ranked by ``ts_rank``. It is
+  given the query's words, not their stems: it stems them itself.
 
 Either way a query is reduced to its words (stop words dropped) and every word must match,
-in any of its forms. Snippets are cut in Python from the stored text on both backends.
+in any of its forms. Only the newest :data:`RANK_WINDOW` matches are ranked (see
+:func:`search`). Snippets are cut in Python from the stored text on both backends.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import SearchHit
+from storage.models import SearchHit, SearchResults
 from storage.schema import TICKET_SEARCH_TABLE, ticket_messages, tickets
-from storage.stems import field_text, query_stems, snippet, stems
+from storage.stems import field_text, query_stems, query_words, snippet, stems
 
 FIELDS = 0
 """The ``message_id`` of a hit in a ticket's form fields rather than in one of its messages."""
@@ -39,28 +41,58 @@ _SQLITE_OPTIMIZE = text(
     f"INSERT INTO {TICKET_SEARCH_TABLE} ({TICKET_SEARCH_TABLE}) VALUES ('optimize')"
 )
 
+RANK_WINDOW = 500
+"""How many of the newest matches a search ranks; see :func:`search`."""
+
+# Both queries take the newest window + 1 matches (one more, to learn whether older ones
+# exist), number them newest first, keep the newest window and rank only those. The rank is
+# ascending on both: bm25 is negative, ts_rank is negated.
+_RANK_RECENT = """
+    SELECT ticket_id, message_id, matched
+    FROM (
+        SELECT ticket_id, message_id, rank, count(*) OVER () AS matched,
+               row_number() OVER (ORDER BY age DESC, message_id DESC) AS newest
+        FROM ({recent}) AS recent
+    ) AS numbered
+    WHERE newest <= :window
+    ORDER BY rank, ticket_id DESC, message_id
+    LIMIT :limit
+"""
+
 _SQLITE_SEARCH = text(
-    f"SELECT ticket_id, message_id FROM {TICKET_SEARCH_TABLE} "
-    f"WHERE {TICKET_SEARCH_TABLE} MATCH :query "
-    f"ORDER BY bm25({TICKET_SEARCH_TABLE}), ticket_id DESC, message_id LIMIT :limit"
+    _RANK_RECENT.format(
+        recent=f"SELECT ticket_id, message_id, bm25({TICKET_SEARCH_TABLE}) AS rank, rowid AS age "
+        f"FROM {TICKET_SEARCH_TABLE} WHERE {TICKET_SEARCH_TABLE} MATCH :query "
+        "ORDER BY rowid DESC LIMIT :window + 1"
+    )
 )
 
+# The tsquery is written out in each subquery, not shared through a CTE, so that the planner
+# sees the words and estimates how many rows match: a common word is then read backwards
+# along the primary key until the window is full, a rare one through the GIN index. The rank
+# is computed above the LIMIT, for the window's rows only.
 _POSTGRES_SEARCH = text(
-    """
-    WITH q AS (SELECT plainto_tsquery('russian', :query) AS query)
-    SELECT ticket_id, message_id FROM (
-        SELECT m.ticket_id, m.id AS message_id,
-               ts_rank(to_tsvector('russian', coalesce(m.text, '')), q.query) AS rank
-        FROM ticket_messages AS m, q
-        WHERE to_tsvector('russian', coalesce(m.text, '')) @@ q.query
+    _RANK_RECENT.format(
+        recent="""
+        SELECT ticket_id, message_id, age,
+               -ts_rank(vector, plainto_tsquery('russian', :query)) AS rank
+        FROM (
+            SELECT ticket_id, id AS message_id, created_at AS age, search_vector AS vector
+            FROM ticket_messages
+            WHERE search_vector @@ plainto_tsquery('russian', :query)
+            ORDER BY id DESC LIMIT :window + 1
+        ) AS messages
         UNION ALL
-        SELECT t.id, 0, ts_rank(to_tsvector('russian', t.fields), q.query)
-        FROM tickets AS t, q
-        WHERE to_tsvector('russian', t.fields) @@ q.query
-    ) AS hits
-    ORDER BY rank DESC, ticket_id DESC, message_id
-    LIMIT :limit
-    """
+        SELECT ticket_id, message_id, age,
+               -ts_rank(vector, plainto_tsquery('russian', :query))
+        FROM (
+            SELECT id AS ticket_id, 0 AS message_id, created_at AS age, search_vector AS vector
+            FROM tickets
+            WHERE search_vector @@ plainto_tsquery('russian', :query)
+            ORDER BY id DESC LIMIT :window + 1
+        ) AS forms
+        """
+    )
 )
 
 
@@ -107,20 +139,33 @@ async def forget_tickets(conn: AsyncConnection, ticket_ids: Sequence[int]) -> No
         await conn.execute(_SQLITE_OPTIMIZE)
 
 
-async def search(conn: AsyncConnection, query: str, limit: int) -> list[SearchHit]:
-    """Hits for ``query``, best first (see the module docstring); never raises for what the
-    query says, however hostile: only its words reach the database."""
+async def search(
+    conn: AsyncConnection, query: str, limit: int, window: int = RANK_WINDOW
+) -> SearchResults:
+    """The best ``limit`` hits for ``query`` among its newest ``window`` matches; never
+    raises for what the query says, however hostile: only its words reach the database.
+
+    Ranking scores every row it sorts, so ranking all matches of a common word (100,000 in a
+    million messages) takes up to a second; the newest matches come straight from
+    the index in order, so only ``window`` rows are ever scored. Staff mostly look for recent
+    conversations, and the reply says when older matches were left out, so that a more
+    specific query can reach them.
+    """
+    words = query_words(query)
+    if not words or limit <= 0 or window <= 0:
+        return SearchResults([], 0, more=False)
     wanted = query_stems(query)
-    if not wanted or limit <= 0:
-        return []
     if _is_sqlite(conn):
-        match = match_expression(wanted)
-        result = await conn.execute(_SQLITE_SEARCH, {"query": match, "limit": limit})
+        arguments = {"query": match_expression(wanted), "limit": limit, "window": window}
+        result = await conn.execute(_SQLITE_SEARCH, arguments)
     else:
-        words = " ".join(wanted)
-        result = await conn.execute(_POSTGRES_SEARCH, {"query": words, "limit": limit})
-    ranked = [(int(row.ticket_id), int(row.message_id)) for row in result]
-    return await _hits(conn, ranked, wanted)
+        arguments = {"query": " ".join(words), "limit": limit, "window": window}
+        result = await conn.execute(_POSTGRES_SEARCH, arguments)
+    rows = result.all()
+    matched = int(rows[0].matched) if rows else 0
+    ranked = [(int(row.ticket_id), int(row.message_id)) for row in rows]
+    hits = await _hits(conn, ranked, wanted)
+    return SearchResults(hits, min(matched, window), more=matched > window)
 
 
 async def _hits(

@@ -69,15 +69,23 @@ def stems(text: str) -> list[str]:
 def query_stems(query: str) -> list[str]:
     """The distinct stems a search for ``query`` requires, stop words left out. Whatever
     the query holds (quotes, ``*``, ``NEAR``, ``OR``) only its words count."""
-    wanted: dict[str, None] = {}
+    return list(dict.fromkeys(stem(word) for word in query_words(query)))
+
+
+def query_words(query: str) -> list[str]:
+    """The words of ``query`` a search requires, as written but lowercased, stop words
+    left out, one of each stem (the first 32 stems). PostgreSQL takes these rather than
+    the stems: its ``russian`` configuration stems them itself, and a stem stemmed again
+    can lose more letters («исследован» becomes «исследова») and match nothing."""
+    words: dict[str, str] = {}
     for match in WORD.finditer(query):
-        word = match.group().lower().replace("ё", "е")
-        if word in STOP_WORDS:
+        word = match.group().lower()
+        if word.replace("ё", "е") in STOP_WORDS:
             continue
-        wanted.setdefault(stem(word))
-        if len(wanted) == MAX_QUERY_WORDS:
+        words.setdefault(stem(word), word)
+        if len(words) == MAX_QUERY_WORDS:
             break
-    return list(wanted)
+    return list(words.values())
 
 
 def field_text(fields: Mapping[str, Any]) -> str:

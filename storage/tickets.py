@@ -16,7 +16,7 @@ from storage.dialect import insert_or_ignore
 from storage.models import (
     Address,
     Handover,
-    SearchHit,
+    SearchResults,
     StaffMember,
     StaffThread,
     Ticket,
@@ -354,8 +354,11 @@ class TicketRepository:
             order=(tickets.c.answered_at, tickets.c.id),
         )
 
-    async def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over ticket messages and form fields, best match first.
+    async def search(
+        self, query: str, limit: int = 20, window: int = full_text.RANK_WINDOW
+    ) -> SearchResults:
+        """Full-text search over ticket messages and form fields: the best ``limit`` hits
+        among the newest ``window`` matches, best first.
 
         Every word of ``query`` (stop words aside) must appear in one message, or in one
         ticket's form, in any of its forms: «книга» finds «книги» and «книгу», English words
@@ -365,7 +368,7 @@ class TicketRepository:
         are searched (the first 32), and a query without words finds nothing.
         """
         async with self._engine.connect() as conn:
-            return await full_text.search(conn, query, limit)
+            return await full_text.search(conn, query, limit, window)
 
     async def _one(self, conn: AsyncConnection, condition: ColumnElement[bool]) -> Ticket | None:
         row = (await conn.execute(ticket_select().where(condition))).first()

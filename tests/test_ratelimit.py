@@ -4,7 +4,11 @@ busy chat holds up nobody else."""
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
+import random
+from collections.abc import Coroutine
+from typing import Any
 
 from bot.ratelimit import RateLimiter, telegram_limits, vk_limits
 
@@ -88,3 +92,101 @@ async def test_vk_token_gets_at_most_20_requests_per_second() -> None:
 
     await asyncio.gather(*(call() for _ in range(100)))
     assert max_in_window(stamps, 1.0) <= 20
+
+
+class EventTime:
+    """Discrete-event virtual time: each sleeper wakes at the moment it asked for, earliest
+    first, and time jumps to the next wake-up only once every task has run as far as it can,
+    so concurrent sleeps overlap as they do on a real clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        wake = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), wake))
+        await wake
+
+    async def run(self, *work: Coroutine[Any, Any, None]) -> None:
+        tasks = [asyncio.create_task(job) for job in work]
+        while not all(task.done() for task in tasks):
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if self._sleepers:
+                at, _, wake = heapq.heappop(self._sleepers)
+                self.now = max(self.now, at)
+                wake.set_result(None)
+            elif not all(task.done() for task in tasks):
+                raise AssertionError("every task waits and nobody sleeps: a deadlock")
+        await asyncio.gather(*tasks)
+
+
+async def held_calls(
+    limiter: RateLimiter, time: EventTime, chats: list[int], delays: list[tuple[float, float]]
+) -> list[tuple[float, float, float]]:
+    """Each call goes out when admitted, reaches the platform ``delays[i][0]`` later and is
+    answered ``delays[i][1]`` after that: (admitted, arrived, answered) per call."""
+    calls: list[tuple[float, float, float]] = []
+
+    async def call(chat: int, to_platform: float, back: float) -> None:
+        async with limiter.hold(telegram_limits(chat)):
+            admitted = time.now
+            await time.sleep(to_platform)
+            arrived = time.now
+            await time.sleep(back)
+        calls.append((admitted, arrived, time.now))
+
+    await time.run(*(call(chat, *delay) for chat, delay in zip(chats, delays, strict=True)))
+    return sorted(calls)
+
+
+async def test_windows_run_from_the_answer_so_no_delay_on_the_way_breaks_a_limit() -> None:
+    """The platform counts a call when it arrives; a limiter counting it when it leaves would
+    let delayed calls bunch up there (with no margin: 32 in one second here)."""
+    rng = random.Random(7)
+    time = EventTime()
+    limiter = RateLimiter(time.clock, time.sleep, margin=0.0)
+    delays = [(rng.choice([0.0, 0.0, 0.3]), rng.uniform(0.0, 0.05)) for _ in range(300)]
+
+    calls = await held_calls(limiter, time, list(range(1000, 1300)), delays)
+
+    assert len(calls) == 300
+    assert max_in_window([arrived for _, arrived, _ in calls], 1.0) <= 30
+
+
+async def test_a_call_in_flight_keeps_its_chat_until_a_second_after_its_answer() -> None:
+    time = EventTime()
+    limiter = RateLimiter(time.clock, time.sleep, margin=0.0)
+
+    calls = await held_calls(limiter, time, [7, 7], [(0.4, 0.1), (0.0, 0.0)])
+
+    (_, _, first_answered), (second_admitted, _, _) = calls
+    assert first_answered == 0.5
+    assert second_admitted >= 1.5
+
+
+async def test_thirty_calls_in_flight_hold_the_thirty_first() -> None:
+    time = EventTime()
+    limiter = RateLimiter(time.clock, time.sleep, margin=0.0)
+
+    calls = await held_calls(limiter, time, list(range(31)), [(2.0, 0.0)] * 30 + [(0.0, 0.0)])
+
+    assert max(admitted for admitted, _, _ in calls[:30]) == 0.0
+    assert calls[30][0] >= 3.0
+
+
+async def test_short_round_trips_keep_a_burst_near_thirty_per_second() -> None:
+    """The margin is spent once per window, not per message: 300 calls with 20 ms round
+    trips take about ten windows of 1.02 s plus a round trip each, not ten of 1.2 s."""
+    time = EventTime()
+    limiter = RateLimiter(time.clock, time.sleep)
+
+    calls = await held_calls(limiter, time, list(range(2000, 2300)), [(0.01, 0.01)] * 300)
+
+    last_admitted = max(admitted for admitted, _, _ in calls)
+    assert 9 * 1.02 <= last_admitted < 9 * (1.02 + 0.02) + 0.1

@@ -32,6 +32,7 @@ def test_no_platform_stops_with_one_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in lines[0] and "VK_GROUP_TOKEN" in lines[0]
+    assert "python -m bot playground" in lines[0]
     assert "Traceback" not in result.stderr
 
 

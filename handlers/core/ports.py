@@ -16,7 +16,7 @@ from storage.models import (
     OutboxItem,
     Platform,
     Reader,
-    SearchHit,
+    SearchResults,
     StaffMember,
     StaffThread,
     StoredMessage,
@@ -260,9 +260,10 @@ class Tickets(Protocol):
         """ANSWERED tickets whose answer is older than ``cutoff`` (to close them)."""
         ...
 
-    async def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+    async def search(self, query: str, limit: int = 20) -> SearchResults:
         """Full-text search over ticket messages and form fields, matching Russian word
-        forms (книга finds книги), best match first."""
+        forms (книга finds книги): the best ``limit`` hits among the newest matches, best
+        first, and whether older matches were left unranked."""
         ...
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from handlers.core.events import Event
 from handlers.core.messenger import DeliveryError, Messenger
@@ -15,6 +16,10 @@ from handlers.core.replies import Reply
 from storage.models import Address, Platform, Ticket
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PostLookup = Callable[[Address, int], Awaitable[T | None]]
+"""Finds what a staff-chat thread belongs to by its chat and a topic or message id."""
 
 LINK_KEY = "link"
 """The outbox payload key that ties a staff-chat post to its ticket (see ``on_sent``)."""
@@ -151,6 +156,18 @@ def in_thread(ticket: Ticket, reply: Reply) -> Reply:
 def answering(reply: Reply, thread_id: int | None, message_id: int | None) -> Reply:
     """Place a post as an answer to a staff message: same topic, replying to it."""
     return dataclasses.replace(reply, thread_id=thread_id, reply_to=message_id)
+
+
+async def thread_owner(event: Event, by_topic: PostLookup[T], by_post: PostLookup[T]) -> T | None:
+    """What a staff message is about: the item whose forum topic it is in, else the item
+    whose post it replies to; None for other chatter."""
+    if event.thread_id is not None:
+        owner = await by_topic(event.address, event.thread_id)
+        if owner is not None:
+            return owner
+    if event.reply_to_message_id is not None:
+        return await by_post(event.address, event.reply_to_message_id)
+    return None
 
 
 def event_key(event: Event) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.settings import Settings
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 VK_GROUP_ID = 4242
 STAFF_CHAT_ID = -1001234567890

@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser, SentMessage
 from storage.models import Address, OutboxStatus, Platform, Ticket, TicketStatus
 from tests.e2e.conftest import STAFF_CHAT_ID
 from tests.e2e.telegram_client import eventually, outbox_rows, text_of
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser, SentMessage
 
 WITHIN = 45.0
 """Seconds to wait for anything: the sender paces a group at 20 messages a minute and a chat

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer, SentMessage
+from bot.playground.platforms.vk_server import Delivery, FakeVkServer
 from storage.models import Ticket, TicketStatus
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
-from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
-from tests.fakes.vk_server import Delivery, FakeVkServer
 
 WITHIN = 30.0
 """Generous: the Telegram staff group is paced at one message a second."""

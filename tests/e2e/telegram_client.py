@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.playground.platforms.telegram_server import ApiCall, FakeTelegramServer, SentMessage
 from storage.database import Storage
 from storage.models import OutboxStatus
 from storage.schema import outbox
-from tests.fakes.telegram_server import ApiCall, FakeTelegramServer, SentMessage
 
 REPLY_TIMEOUT = 30.0
 """Seconds to wait for an answer: generous, because the bot paces itself at 1 message/s per

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from handlers.publishing.arrivals import Arrival
 from handlers.publishing.posts import Image
 from storage.models import OutboxStatus
 from tests.e2e.conftest import VK_GROUP_ID, make_settings
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.publishing.conftest import virtual_limiter
 from tests.publishing.memory_arrivals import MemoryArrivals
 from tests.support.clock import SettableClock

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.database import Storage
 from storage.models import TicketMessageKind, TicketStatus
 from storage.schema import outbox
@@ -27,8 +29,6 @@ from tests.e2e.desk_cross_client import (
     status_becomes,
     vk_staff_answer_while_down,
 )
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.support.processes import bot_command, bot_environment
 
 READER = 44

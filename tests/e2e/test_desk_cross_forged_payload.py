@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import Address, OutboxStatus, Platform, TicketStatus
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
@@ -23,8 +25,6 @@ from tests.e2e.desk_cross_client import (
     ticket,
     vk_consenting_reader,
 )
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
-from tests.fakes.vk_server import FakeVkServer
 
 READER_A = 42
 READER_B = 7002

@@ -3,6 +3,8 @@ it should reply to the card, as every later post of the ticket does."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import (
@@ -13,8 +15,6 @@ from tests.e2e.desk_cross_client import (
     vk_chat_message,
     vk_text_has,
 )
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 42
 

@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import TicketStatus
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
@@ -25,8 +27,6 @@ from tests.e2e.desk_cross_client import (
     vk_chat_message,
     vk_text_has,
 )
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 42
 STAFF = 9001

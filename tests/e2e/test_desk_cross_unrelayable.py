@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 from bot.outbox.relay import MAX_RELAY_BYTES
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
+from bot.playground.platforms.vk_server import FakeVkServer
 from tests.e2e import vk_client
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_cross_client import (
@@ -22,8 +24,6 @@ from tests.e2e.desk_cross_client import (
     vk_submit,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 7003
 GOOD = b"%PDF-1.4 a scan the reader could send " * 30

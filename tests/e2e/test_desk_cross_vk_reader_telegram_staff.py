@@ -6,6 +6,8 @@ card there, and staff answer by replying to it.
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import TicketMessageKind, TicketStatus
 from tests.e2e import vk_client
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
@@ -20,8 +22,6 @@ from tests.e2e.desk_cross_client import (
 )
 from tests.e2e.telegram_client import payloads as telegram_payloads
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 7001
 STAFF = FakeUser(555, "Мария", "Иванова")

@@ -3,6 +3,8 @@ reaches the Telegram reader once."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import TicketMessageKind, TicketStatus
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client
@@ -12,8 +14,6 @@ from tests.e2e.desk_cross_client import (
     status_becomes,
     vk_staff_answer_while_down,
 )
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 43
 STAFF = 9011

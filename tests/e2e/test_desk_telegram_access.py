@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import TicketMessageKind, TicketStatus
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_client import (
@@ -23,7 +24,6 @@ from tests.e2e.desk_client import (
     wait_outbox_idle,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5306)
 

@@ -3,6 +3,7 @@ button lists the staff by name, a press hands it over, and the card says who gav
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import (
     COLLEAGUE,
@@ -24,7 +25,6 @@ from tests.e2e.desk_client import (
     wait_ticket,
 )
 from tests.e2e.telegram_client import payloads, text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5311)
 

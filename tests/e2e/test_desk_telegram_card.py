@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import consent, reader_user, submit_request, thematic_steps, wait_card
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5309)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import TicketStatus
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import (
@@ -28,7 +29,6 @@ from tests.e2e.desk_client import (
     wait_status,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 CARDIOLOGY = reader_user(5303)
 HISTORY = reader_user(5304, "Сергей", "Орлов")

@@ -4,6 +4,7 @@ forgotten, and neither the database nor its file holds the reader's words or id.
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import (
     consent,
@@ -17,7 +18,6 @@ from tests.e2e.desk_client import (
     wait_posted,
 )
 from tests.e2e.telegram_client import payloads, text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.storage.traces import bytes_holding, file_bytes, table_text, tables_holding
 
 READER = reader_user(7318245906113, "Ольга", "Зоркенштейн")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import TicketMessageKind, TicketStatus
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_client import (
@@ -28,7 +29,6 @@ from tests.e2e.desk_client import (
     wait_status,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5301)
 PHOTO = b"\xff\xd8\xff\xe0" + b"scan of the reader's list" * 40

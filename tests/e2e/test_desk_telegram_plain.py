@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import TicketStatus
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_client import (
@@ -21,7 +22,6 @@ from tests.e2e.desk_client import (
     wait_status,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5302, "Пётр", "Иванов")
 

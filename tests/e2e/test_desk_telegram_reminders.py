@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_client import (
     consent,
@@ -17,7 +18,6 @@ from tests.e2e.desk_client import (
     wait_posted,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5305)
 REMINDER = "Напоминание: эти запросы ждут ответа"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import OutboxStatus, TicketStatus
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import (
@@ -21,7 +22,6 @@ from tests.e2e.desk_client import (
     wait_reader_gets,
 )
 from tests.e2e.telegram_client import outbox_rows
-from tests.fakes.telegram_server import FakeTelegramServer
 
 WAITING = reader_user(5307)
 ANSWERED = reader_user(5308, "Виктор", "Лебедев")

@@ -3,6 +3,8 @@ hands the ticket over, and the card in the VK chat says who gave it to whom."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import TicketStatus
 from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
@@ -16,8 +18,6 @@ from tests.e2e.desk_cross_client import (
     vk_chat_message,
     vk_text_has,
 )
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 43
 STAFF = 9001

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
+from bot.playground.platforms.vk_server import FakeVkServer
 from handlers.core.i18n import Catalog
 from tests.e2e import telegram_client as tg
 from tests.e2e import vk_client as vk_reader
 from tests.e2e.conftest import Launcher
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
-from tests.fakes.vk_server import FakeVkServer
 
 TELEGRAM_READER = 5101
 VK_READER = 7101

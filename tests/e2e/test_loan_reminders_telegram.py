@@ -5,6 +5,7 @@ running the job again sends nothing twice."""
 from __future__ import annotations
 
 from bot.ils.demo import DEMO_CARD, DEMO_PIN
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_client import (
     consent,
@@ -17,7 +18,6 @@ from tests.e2e.desk_client import (
     wait_reader_gets,
 )
 from tests.e2e.telegram_client import payloads, text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = reader_user(5401)
 DUE = "Скоро срок возврата книг"

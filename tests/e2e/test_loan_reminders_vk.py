@@ -5,11 +5,11 @@ through the demo circulation system."""
 from __future__ import annotations
 
 from bot.ils.demo import DEMO_CARD, DEMO_PIN
+from bot.playground.platforms.vk_server import FakeVkServer
 from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
 from tests.e2e.desk_cross_client import vk_consenting_reader
 from tests.e2e.loans_client import WITHIN
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 7411
 DUE = "Скоро срок возврата книг"

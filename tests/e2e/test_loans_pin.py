@@ -11,6 +11,8 @@ import pytest
 
 from bot import app as application
 from bot.ils.demo import DEMO_CARD, DemoIls
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.settings import Settings
 from storage.types import Clock
 from tests.e2e import telegram_client as tg
@@ -18,8 +20,6 @@ from tests.e2e import vk_client
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_client import wait_outbox_idle
 from tests.e2e.desk_cross_client import vk_consenting_reader
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.storage.traces import file_bytes
 
 SECRET_PIN = "Pq8-PIN-73150"

@@ -4,6 +4,7 @@ outcome here."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
 from storage.models import RenewalStatus
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.desk_client import (
@@ -29,7 +30,6 @@ from tests.e2e.loans_client import (
     ru_day,
 )
 from tests.e2e.telegram_client import text_of
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 
 READER = reader_user(5401, "Пётр", "Иванов")
 

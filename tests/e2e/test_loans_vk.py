@@ -4,6 +4,7 @@ reader is told each outcome in the community dialog."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import RenewalStatus
 from tests.e2e import vk_client
 from tests.e2e.conftest import Launcher
@@ -16,7 +17,6 @@ from tests.e2e.loans_client import (
     request_number,
     ru_day,
 )
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 7401
 STAFF = 9101

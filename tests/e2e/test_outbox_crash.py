@@ -18,12 +18,12 @@ import asyncio
 import signal
 from pathlib import Path
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from handlers.core.replies import Reply
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, OutboxStatus, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.support.processes import bot_command, bot_environment
 
 TELEGRAM_CHATS = [7001, 7002, 7003, 7004, 7005]

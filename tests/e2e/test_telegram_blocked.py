@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from handlers.core.replies import Reply
 from storage.models import Address, OutboxStatus, Platform
 from tests.e2e.conftest import Launcher
 from tests.e2e.telegram_client import eventually, say, sends_to, text_of, wait_outbox
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5301
 ADDRESS = Address(Platform.TELEGRAM, READER)

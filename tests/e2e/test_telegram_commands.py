@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
-from tests.fakes.telegram_server import FakeTelegramServer
 
 
 async def test_command_list_is_published_in_both_languages(

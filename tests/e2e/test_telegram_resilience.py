@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import OutboxStatus
 from tests.e2e.conftest import Launcher
 from tests.e2e.telegram_client import say, sends_to, text_of, wait_outbox
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5401
 HELP = "Здесь мы отвечаем на вопросы читателей"

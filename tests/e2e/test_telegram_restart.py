@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.models import OutboxStatus
 from tests.e2e.conftest import STAFF_CHAT_ID, Launcher
 from tests.e2e.telegram_client import payloads, press, say, text_of, wait_outbox
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5101
 SEND = "form:renew:confirm:send"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
 from tests.e2e.telegram_client import payloads, press, say
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5001
 

@@ -6,9 +6,9 @@ import socket
 
 import aiohttp
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from tests.e2e.conftest import Launcher
 from tests.e2e.telegram_client import reply_after, text_of
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = 5501
 URL = "https://example.test/telegram/webhook"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import Application
+from bot.playground.platforms.vk_server import Call, FakeVkServer
 from handlers.core.replies import Reply
 from storage.models import Address, OutboxItem, OutboxStatus, Platform
 from storage.types import utcnow
 from tests.e2e.conftest import Launcher
 from tests.e2e.vk_client import eventually, press, say, start
-from tests.fakes.vk_server import Call, FakeVkServer
 
 READER = 7201
 ADDRESS = Address(Platform.VK, READER)

@@ -3,10 +3,10 @@ next answer after the restart continues the same form at the same step."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.models import Address, Platform
 from tests.e2e.conftest import Launcher
 from tests.e2e.vk_client import payloads, press, reply_after, say, start
-from tests.fakes.vk_server import FakeVkServer
 
 READER = 7101
 

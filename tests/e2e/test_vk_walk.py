@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.vk_server import Delivery, FakeVkServer
 from storage.models import Address, Platform
 from tests.e2e.conftest import Launcher
 from tests.e2e.vk_client import (
@@ -16,7 +17,6 @@ from tests.e2e.vk_client import (
     say,
     start,
 )
-from tests.fakes.vk_server import Delivery, FakeVkServer
 
 READER = 7001
 LIBRARY = "Кузбасская научная медицинская библиотека"

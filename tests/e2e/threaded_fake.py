@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
-from tests.fakes.telegram_server import FakeTelegramServer
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 
 START_TIMEOUT = 10.0
 

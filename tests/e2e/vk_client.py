@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import Application
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import Delivery, Edit, FakeVkServer
 from tests.e2e.conftest import Launcher
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import Delivery, Edit, FakeVkServer
 
 WITHIN = 15.0
 """Generous: these tests prove behaviour, not speed, and CI machines are noisy."""

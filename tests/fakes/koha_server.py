@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.lifecycle import StartsAndStops
+from bot.playground.platforms.lifecycle import StartsAndStops
 
 JsonDict = dict[str, Any]
 Handler = Callable[[web.Request, re.Match[str]], Awaitable[web.Response]]

@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from tests.fakes.lifecycle import StartsAndStops
+from bot.playground.platforms.lifecycle import StartsAndStops
 
 Fault = Literal["drop", "corrupt", "resend", "silent"]
 

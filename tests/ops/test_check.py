@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.playground.platforms.telegram_server import BOT_ID, FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from storage.migrate import upgrade
-from tests.fakes.telegram_server import BOT_ID, FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.support.processes import bot_command, bot_environment
 
 STAFF_CHAT_ID = -1001234567890

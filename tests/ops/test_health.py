@@ -13,13 +13,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import Application
 from bot.ops.health import LoopProbe, Readiness
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.database import Storage
 from storage.health import HealthRepository
 from storage.migrate import upgrade
 from storage.models import Address, Platform
 from tests.e2e.conftest import make_settings
 from tests.e2e.telegram_client import press, say
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.ops.conftest import Clock, admin, needs_postgres
 
 READER = 5001

@@ -17,9 +17,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import Application
 from bot.ops.leader import AdvisoryLock, Election, NoLock, skip_runs_before
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from storage.database import create_engine
 from tests.e2e.conftest import make_settings
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.ops.conftest import admin, eventually, head_revision, needs_postgres
 
 

@@ -21,13 +21,13 @@ from bot.ops.limiters import (
     token_namespace,
     window_key,
 )
-from bot.ratelimit import Limit, telegram_limits
+from bot.ratelimit import DEFAULT_MARGIN_SECONDS, Limit, telegram_limits
 from storage.database import async_url, create_engine
 from storage.migrate import upgrade
 from tests.ops.conftest import POSTGRES_ENV, admin
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PERIOD = 1.0 + 0.2  # Telegram's second plus the limiter's default margin
+PERIOD = 1.0 + DEFAULT_MARGIN_SECONDS  # Telegram's second plus the limiter's margin
 
 Shared = RedisRateLimiter | PostgresRateLimiter
 Make = Callable[[str], Shared]

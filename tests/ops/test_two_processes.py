@@ -24,6 +24,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser, SentMessage
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.schema import tickets
@@ -31,7 +32,6 @@ from tests.e2e.conftest import STAFF_CHAT_ID
 from tests.e2e.desk_client import STAFF, TICKET_NUMBER, reader_user
 from tests.e2e.telegram_client import text_of
 from tests.e2e.threaded_fake import ThreadedTelegramServer
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser, SentMessage
 from tests.ops.conftest import eventually, needs_postgres
 from tests.ops.test_shared_limiters import REDIS_URL
 from tests.support.processes import bot_command

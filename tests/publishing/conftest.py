@@ -14,6 +14,8 @@ from aiogram import Bot
 
 from bot.app import service_config
 from bot.outbox.sender import OutboxSender
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.publishing.wiring import Publishing
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
@@ -27,8 +29,6 @@ from handlers.core.staff_service import StaffService
 from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.publishing.memory_arrivals import MemoryArrivals
 from tests.support.clock import SettableClock
 from tests.vk.conftest import FAST_RETRY

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from handlers.reference.staff.commands import SEARCH_LIMIT
 from storage.models import Address, Platform, TicketKind, TicketMessageKind
 from tests.staff.conftest import CONFIGURED_STAFF, DeskFactory
 
@@ -98,6 +101,42 @@ async def test_find_matches_russian_word_forms(make_desk: DeskFactory) -> None:
     text = desk.staff_posts()[-1].text
     assert f"№{ticket.id}:" in text
     assert "вакцинации" not in text
+
+
+async def test_find_says_when_more_matched_than_it_shows(make_desk: DeskFactory) -> None:
+    desk = await make_desk()
+    ticket, _ = await desk.open_ticket(await desk.reader(READER), "Ищу книги по педиатрии")
+    for number in range(SEARCH_LIMIT):
+        await desk.storage.tickets.add_message(
+            ticket.id, TicketMessageKind.READER, f"Ещё книга, {number}"
+        )
+
+    await desk.staff_says("/find книга")
+
+    text = desk.staff_posts()[-1].text
+    assert text.count(f"№{ticket.id}:") == SEARCH_LIMIT
+    # The opening request matches twice: as the ticket's form and as its first message.
+    assert f"Совпадений: {SEARCH_LIMIT + 2}, показаны лучшие {SEARCH_LIMIT}." in text
+    assert "добавьте слова" in text
+
+
+async def test_find_says_when_only_the_newest_matches_were_ranked(
+    make_desk: DeskFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = await make_desk()
+    ticket, _ = await desk.open_ticket(await desk.reader(READER), "Ищу книги по педиатрии")
+    await desk.storage.tickets.add_message(ticket.id, TicketMessageKind.READER, "Ещё книга")
+    search = desk.storage.tickets.search
+    monkeypatch.setattr(
+        desk.storage.tickets, "search", lambda query, limit: search(query, limit, window=1)
+    )
+
+    await desk.staff_says("/find книга")
+
+    text = desk.staff_posts()[-1].text
+    assert "Ещё книга" in text and "педиатрии" not in text
+    assert "Совпадений больше 1: показаны лучшие 1 среди 1 самых новых." in text
+    assert "Более старые найдутся по более точному запросу" in text
 
 
 async def test_find_with_nothing_found_or_no_words(make_desk: DeskFactory) -> None:

@@ -56,8 +56,8 @@ async def test_forget_leaves_no_word_or_id_of_the_reader_in_any_table(storage: S
     still = await storage.readers.get_by_id(kept.id)
     assert still is not None and still.display_name == "Ольга Лучезарова"
     assert len(await storage.tickets.for_reader(kept.id)) == 2
-    assert [hit.ticket_id for hit in await storage.tickets.search("фибриномантия")]
-    assert await storage.tickets.search("квазибраминовых") == []
+    assert (await storage.tickets.search("фибриномантия")).hits
+    assert (await storage.tickets.search("квазибраминовых")).hits == []
 
 
 async def test_forget_and_withdrawal_erase_subject_subscriptions(storage: Storage) -> None:

@@ -42,7 +42,7 @@ async def test_upgrade_builds_the_declared_schema(database_url: str) -> None:
             versions = list(version)
     finally:
         await engine.dispose()
-    assert versions == ["0012"]
+    assert versions == ["0013"]
 
 
 async def test_upgrade_is_repeatable_and_downgrade_drops_everything(empty_url: str) -> None:

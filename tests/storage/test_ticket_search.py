@@ -19,7 +19,8 @@ async def _ask(storage: Storage, ticket: Ticket, body: str | None) -> int:
 
 
 async def _found(storage: Storage, query: str) -> list[tuple[int, int]]:
-    return [(hit.ticket_id, hit.message_id) for hit in await storage.tickets.search(query)]
+    found = await storage.tickets.search(query)
+    return [(hit.ticket_id, hit.message_id) for hit in found.hits]
 
 
 @pytest.mark.parametrize("query", ["книга", "книги", "книгу", "КНИГАМИ", "книгах"])
@@ -31,6 +32,28 @@ async def test_every_form_of_a_russian_word_matches(
     await _ask(storage, ticket, "Спасибо!")
 
     assert await _found(storage, query) == [(ticket.id, asked)]
+
+
+WORD_FORMS = {
+    "книга": ["книга", "книги", "книгам", "книгами", "книгу"],
+    "исследование": ["исследование", "исследования", "исследованиям", "исследованием"],
+    "ёлка": ["ёлка", "ёлки", "елкам"],
+}
+
+
+@pytest.mark.parametrize(
+    ("lemma", "query"), [(lemma, form) for lemma, forms in WORD_FORMS.items() for form in forms]
+)
+async def test_each_form_finds_every_other_form(
+    storage: Storage, reader: Reader, lemma: str, query: str
+) -> None:
+    """A stem stemmed again can lose letters («исследован» becomes «исследова»), so each
+    database must stem the query's words once, as it stemmed the text."""
+    ticket = await open_ticket(storage, reader, fields={})
+    expected = [await _ask(storage, ticket, f"Вопрос: {form}?") for form in WORD_FORMS[lemma]]
+    await _ask(storage, ticket, "Вопрос без этого слова")
+
+    assert sorted(message for _, message in await _found(storage, query)) == sorted(expected)
 
 
 async def test_singular_finds_plural_and_every_word_must_match(
@@ -69,7 +92,7 @@ async def test_form_fields_are_searched_with_message_id_zero(
         fields={"topic": "Сердечная недостаточность", "sources": ["журналы", "монографии"]},
     )
 
-    [hit] = await storage.tickets.search("монография")
+    [hit] = (await storage.tickets.search("монография")).hits
 
     assert (hit.ticket_id, hit.message_id) == (ticket.id, FIELDS)
     assert "монографии" in hit.snippet
@@ -98,7 +121,7 @@ async def test_snippet_is_short_and_around_the_match(storage: Storage, reader: R
     long_text = "вступление " * 60 + "нужны клинические рекомендации по инсульту " + "хвост " * 60
     await _ask(storage, ticket, long_text)
 
-    [hit] = await storage.tickets.search("рекомендация")
+    [hit] = (await storage.tickets.search("рекомендация")).hits
 
     assert len(hit.snippet) <= 200
     assert "клинические рекомендации по инсульту" in hit.snippet
@@ -112,9 +135,10 @@ async def test_limit_and_messages_without_text(storage: Storage, reader: Reader)
         await _ask(storage, ticket, "вопрос о вакцинации")
         await _ask(storage, ticket, None)
 
-    assert len(await storage.tickets.search("вакцинация", limit=3)) == 3
-    assert len(await storage.tickets.search("вакцинация")) == 5
-    assert await storage.tickets.search("вакцинация", limit=0) == []
+    three = await storage.tickets.search("вакцинация", limit=3)
+    assert (len(three.hits), three.ranked, three.more) == (3, 5, False)
+    assert len((await storage.tickets.search("вакцинация")).hits) == 5
+    assert (await storage.tickets.search("вакцинация", limit=0)).hits == []
 
 
 HOSTILE = [
@@ -151,9 +175,9 @@ async def test_hostile_queries_never_raise(storage: Storage, reader: Reader, que
     ticket = await open_ticket(storage, reader, fields={"topic": "книга"})
     await _ask(storage, ticket, "книга и статья")
 
-    hits = await storage.tickets.search(query)
+    found = await storage.tickets.search(query)
 
-    assert all(hit.ticket_id == ticket.id for hit in hits)
+    assert all(hit.ticket_id == ticket.id for hit in found.hits)
     assert await storage.tickets.get(ticket.id) is not None
 
 
@@ -194,3 +218,24 @@ async def test_forgetting_a_reader_removes_their_text_from_search(
     assert await _found(storage, "статья") == []
     if before is not None:
         assert await _search_rows(storage) == before - 2
+
+
+async def test_only_the_newest_matches_are_ranked(storage: Storage, reader: Reader) -> None:
+    ticket = await open_ticket(storage, reader, fields={})
+    focused = await _ask(storage, ticket, "Диабет: диабет первого типа, диабет у детей")
+    passing = [
+        await _ask(storage, ticket, f"Литература по педиатрии, неонатологии и диабету, {n}")
+        for n in range(4)
+    ]
+
+    everything = await storage.tickets.search("диабет", limit=2)
+    newest = await storage.tickets.search("диабет", limit=2, window=3)
+    all_five = await storage.tickets.search("диабет", limit=2, window=5)
+
+    assert everything.hits[0].message_id == focused
+    assert (everything.ranked, everything.more) == (5, False)
+    assert {hit.message_id for hit in newest.hits} <= set(passing[1:])
+    assert (len(newest.hits), newest.ranked, newest.more) == (2, 3, True)
+    assert (all_five.hits[0].message_id, all_five.ranked, all_five.more) == (focused, 5, False)
+    narrowed = await storage.tickets.search("диабет первого типа", window=3)
+    assert [hit.message_id for hit in narrowed.hits] == [focused]

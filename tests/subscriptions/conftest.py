@@ -14,6 +14,8 @@ import pytest
 
 from bot.arrivals.importer import ArrivalImporter
 from bot.outbox import OutboxSender
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.ratelimit import RateLimiter
 from bot.telegram import TelegramMessenger, create_bot
 from bot.vk.factory import VkAdapter
@@ -25,8 +27,6 @@ from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Address, ConsentState, Platform
 from storage.subscriptions import Frequency
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 from tests.support.clock import SettableClock
 
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 
 from bot.outbox import OutboxSender, SenderTuning
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.ratelimit import Limit, RateLimiter
 from bot.telegram import TelegramMessenger, create_bot
 from bot.vk.factory import VkAdapter
@@ -30,8 +33,6 @@ from storage.migrate import upgrade
 from storage.models import ConsentState, OutboxStatus, Platform
 from storage.schema import arrival_digest_plans, arrival_subscriptions, outbox, readers
 from storage.subscriptions import Frequency
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 FIRST_TELEGRAM_CHAT = 3_000_000
 FIRST_VK_PEER = 4_000_000
@@ -88,9 +89,11 @@ class _AdmissionCounter(RateLimiter):
         super().__init__(time.clock, time.sleep)
         self._time = time
 
-    async def acquire(self, limits: Sequence[Limit]) -> None:
-        await super().acquire(limits)
-        self._time.in_flight += 1
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        async with super().hold(limits):
+            self._time.in_flight += 1
+            yield
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import time_machine
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
+from bot.playground.platforms.vk_server import FakeVkServer
 from tests.conftest import CLOCK_AT
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.fakes.vk_server import FakeVkServer
 
 BOT_PROCESS = Path(__file__).with_name("bot_process.py")
 

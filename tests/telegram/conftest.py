@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 import pytest
 from aiogram import Bot
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.ratelimit import RateLimiter
 from bot.telegram import TelegramMessenger, TelegramRunner, create_bot
 from handlers.core.events import Event
-from tests.fakes.telegram_server import FakeTelegramServer
 
 
 @pytest.fixture

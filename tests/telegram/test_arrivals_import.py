@@ -11,6 +11,7 @@ import pytest
 from aiogram import Bot
 
 from bot.arrivals.importer import ArrivalImporter
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
 from bot.telegram import TelegramMessenger, TelegramRunner
 from handlers.arrivals.staff import ArrivalDesk
 from handlers.arrivals.subjects import SubjectMap
@@ -20,7 +21,6 @@ from storage.database import Storage
 from storage.migrate import upgrade
 from storage.models import Platform, StaffMember
 from tests.arrivals.marc_samples import iso2709, rusmarc
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 from tests.telegram.conftest import Collector, polling
 
 GROUP_ID = -1001950

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from aiogram import Bot
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
 from bot.telegram import TelegramMessenger
 from handlers.core.messenger import PermanentError
 from storage.models import Address, Platform, StaffMember
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 
 STAFF_CHAT_ID = -1001700
 STAFF_CHAT = Address(Platform.TELEGRAM, STAFF_CHAT_ID)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.telegram_server import DELETE_WINDOW_SECONDS, FakeTelegramServer
 from bot.telegram import TelegramMessenger
 from handlers.core.messenger import PermanentError
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import DELETE_WINDOW_SECONDS, FakeTelegramServer
 
 CHAT_ID = -1001234567890
 CHAT = Address(Platform.TELEGRAM, CHAT_ID)

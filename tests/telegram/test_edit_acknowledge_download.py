@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramMessenger
 from handlers.core.events import Attachment, AttachmentKind, Event
 from handlers.core.messenger import PermanentError
 from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = Address(Platform.TELEGRAM, 601)
 

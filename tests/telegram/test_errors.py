@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.ratelimit import RateLimiter
 from bot.telegram import TelegramMessenger, create_bot
 from handlers.core.messenger import (
@@ -15,7 +16,6 @@ from handlers.core.messenger import (
 )
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = Address(Platform.TELEGRAM, 701)
 

@@ -7,7 +7,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ReplyParameters
 
-from tests.fakes.telegram_server import FakeTelegramServer
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 
 FORUM_ID = -1002000
 

@@ -12,10 +12,10 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramMessenger
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 
 
 async def test_callback_data_over_64_bytes_is_rejected(bot: Bot) -> None:

@@ -6,10 +6,11 @@ import asyncio
 
 from aiogram import Bot
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
 from bot.telegram import TelegramMessenger, TelegramRunner
+from bot.telegram.runner import POLLING_CONCURRENCY
 from handlers.core.events import AttachmentKind, Event
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 from tests.telegram.conftest import Collector, polling
 
 
@@ -147,6 +148,31 @@ async def test_a_slow_reader_does_not_hold_up_others(server: FakeTelegramServer,
         await server.wait_for(lambda: finished == [907])
         release.set()
         await server.wait_for(lambda: finished == [907, 906])
+
+
+async def test_at_most_so_many_updates_are_handled_at_once(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """A burst does not interleave every turn on the loop at once: past the bound, an update
+    waits for a slot, and gets one as soon as any turn ends."""
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def handler(event: Event) -> None:
+        started.append(event.address.peer_id)
+        if len(started) <= POLLING_CONCURRENCY:
+            await release.wait()
+
+    chats = range(10_000, 10_000 + POLLING_CONCURRENCY + 5)
+    async with polling(TelegramRunner(bot, handler)):
+        for chat in chats:
+            server.push_message(chat, "/start")
+        await server.wait_for(lambda: len(started) == POLLING_CONCURRENCY)
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert len(started) == POLLING_CONCURRENCY
+        release.set()
+        await server.wait_for(lambda: len(started) == len(chats))
 
 
 async def test_polling_removes_a_leftover_webhook_first(

@@ -6,12 +6,12 @@ import logging
 
 import pytest
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramMessenger
 from bot.telegram.redaction import REDACTED, TokenRedactingFilter
 from handlers.core.events import Attachment, AttachmentKind
 from handlers.core.messenger import DeliveryError, PermanentError, TransientError
 from storage.models import Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 
 
 def test_the_filter_scrubs_messages_arguments_and_tracebacks() -> None:

@@ -7,13 +7,13 @@ import json
 import pytest
 from aiogram import Bot
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramMessenger
 from bot.telegram.text import utf16_length
 from handlers.core.events import Attachment, AttachmentKind
 from handlers.core.messenger import PermanentError
 from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 
 READER = Address(Platform.TELEGRAM, 501)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram import Bot
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer, FakeUser
 from bot.telegram import TelegramMessenger, TelegramRunner
 from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer, FakeUser
 from tests.telegram.conftest import Collector, polling
 
 FORUM_ID = -1001800

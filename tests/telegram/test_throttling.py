@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.ratelimit import Limit, RateLimiter
 from bot.telegram import TelegramMessenger, counts_as_message, create_bot
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.test_ratelimit import VirtualTime, max_in_window
 
 
@@ -39,9 +40,11 @@ class RecordingLimiter(RateLimiter):
         self._time = time
         self.admitted: list[float] = []
 
-    async def acquire(self, limits: Sequence[Limit]) -> None:
-        await super().acquire(limits)
-        self.admitted.append(self._time.now)
+    @asynccontextmanager
+    async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        async with super().hold(limits):
+            self.admitted.append(self._time.now)
+            yield
 
 
 async def test_a_burst_to_many_chats_stays_under_the_global_limit(

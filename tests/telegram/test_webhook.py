@@ -10,8 +10,8 @@ import pytest
 from aiogram import Bot
 from aiohttp import web
 
+from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramRunner, start_webhook
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.telegram.conftest import Collector
 
 SECRET = "webhook-Secret_123"

@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import RetryPolicy, VkAdapter
-from tests.fakes.vk_server import FakeVkServer
 
 FAST_RETRY = RetryPolicy(
     attempts=3,

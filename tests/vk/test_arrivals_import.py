@@ -3,9 +3,9 @@ file downloads from VK's document URL."""
 
 from __future__ import annotations
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import VkAdapter
 from handlers.core.events import AttachmentKind
-from tests.fakes.vk_server import FakeVkServer
 
 CHAT_PEER = 2_000_000_001
 STAFF = 71

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import VkAdapter, VkMessenger
 from handlers.core.messenger import DeliveryError
 from handlers.core.replies import Reply
 from storage.models import Address, Platform, StaffMember
-from tests.fakes.vk_server import FakeVkServer
 
 CHAT_PEER = 2_000_000_001
 CHAT = Address(Platform.VK, CHAT_PEER)

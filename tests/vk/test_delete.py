@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.vk_server import DELETE_WINDOW_SECONDS, FakeVkServer
 from bot.vk import VkAdapter
 from handlers.core.messenger import PermanentError
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.vk_server import DELETE_WINDOW_SECONDS, FakeVkServer
 
 CHAT = Address(Platform.VK, 2_000_000_001)
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import VkAdapter
 from handlers.core.events import Attachment, AttachmentKind
 from handlers.core.messenger import PermanentError
 from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
-from tests.fakes.vk_server import FakeVkServer
 
 READER = Address(Platform.VK, 42)
 PNG = b"\x89PNG\r\n\x1a\n fake image"

@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import VkAdapter
 from handlers.core.messenger import PermanentError, RecipientUnreachable, RetryAfter, TransientError
 from handlers.core.replies import Reply
 from storage.models import Address, Platform
-from tests.fakes.vk_server import FakeVkServer
 from tests.vk.conftest import FAST_RETRY
 
 READER = Address(Platform.VK, 42)

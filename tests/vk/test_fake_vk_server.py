@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from vkbottle import VKAPIError
 
+from bot.playground.platforms.vk_methods import METHOD_PARAMETERS
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import VkAdapter
-from tests.fakes.vk_methods import METHOD_PARAMETERS
-from tests.fakes.vk_server import FakeVkServer
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import LongPollRunner, VkAdapter
-from tests.fakes.vk_server import FakeVkServer
 from tests.vk.test_runners import Collector
 
 

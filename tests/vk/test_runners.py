@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import CallbackEndpoint, LongPollRunner, VkAdapter
 from handlers.core.events import Event
-from tests.fakes.vk_server import FakeVkServer
 
 SECRET = "callback-secret"
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import json
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import ClientCapabilities, VkAdapter
 from handlers.core.replies import Button, Reply
 from storage.models import Address, Platform
-from tests.fakes.vk_server import FakeVkServer
 
 READER = Address(Platform.VK, 42)
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from bot.playground.platforms.vk_server import FakeVkServer
 from bot.vk import VkAdapter
 from handlers.core.events import AttachmentKind
 from storage.models import Address, Platform
-from tests.fakes.vk_server import FakeVkServer
 
 
 async def test_message_new_becomes_a_text_event(vk: FakeVkServer, adapter: VkAdapter) -> None:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from handlers.core.events import Event
 from handlers.core.numbers import typed_number
 from handlers.core.payloads import Payload
-from handlers.core.staff_chat import event_key
+from handlers.core.staff_chat import event_key, thread_owner
 from handlers.loans.ils import Refusal
 from handlers.loans.ports import LoansTransactions, RenewalRequests
 from handlers.loans.staff.cards import REFUSALS
@@ -86,7 +86,7 @@ class Decisions:
     async def on_message(self, event: Event, staff: StaffMember) -> bool:
         """A staff message in a request's topic or in reply to its card: the date or reason
         asked for. Other messages are not this feature's."""
-        request = await self._request_of(event)
+        request = await thread_owner(event, self._renewals.by_topic, self._renewals.by_card_message)
         if request is None:
             return False
         key = f"renewal:{request.id}:reply:{event_key(event)}"
@@ -169,15 +169,6 @@ class Decisions:
     def _decided_notice(self, request: RenewalRequest) -> str:
         who = request.decided_by.name if request.decided_by else "—"
         return self._t("renewal-notice-decided", number=request.id, name=who)
-
-    async def _request_of(self, event: Event) -> RenewalRequest | None:
-        if event.thread_id is not None:
-            request = await self._renewals.by_topic(event.address, event.thread_id)
-            if request is not None:
-                return request
-        if event.reply_to_message_id is not None:
-            return await self._renewals.by_card_message(event.address, event.reply_to_message_id)
-        return None
 
 
 def _refusal(raw: str | None) -> Refusal | None:

@@ -100,13 +100,8 @@ class Answers:
         lines.extend(self._too_big(attachments, reader))
         try:
             async with self._transactions.transaction() as work:
-                await work.tickets.add_message(
-                    ticket.id,
-                    TicketMessageKind.STAFF,
-                    text or None,
-                    [a.metadata() for a in attachments],
-                    author=staff,
-                    at=now,
+                await _record(
+                    work.tickets, ticket, TicketMessageKind.STAFF, staff, text, attachments, now
                 )
                 payload = reply.to_dict()
                 if not await work.outbox.enqueue(key, reader.address, payload, reader.id):
@@ -129,13 +124,8 @@ class Answers:
         origin: Origin,
     ) -> None:
         """Store an internal note; it never reaches the reader."""
-        await self._tickets.add_message(
-            ticket.id,
-            TicketMessageKind.NOTE,
-            text or None,
-            [a.metadata() for a in attachments],
-            author=staff,
-            at=self._clock(),
+        await _record(
+            self._tickets, ticket, TicketMessageKind.NOTE, staff, text, attachments, self._clock()
         )
         await self._acknowledge(origin, ticket, [self._t("desk-note-saved")])
 
@@ -194,3 +184,18 @@ class Answers:
         await (chat or self._desk.chat).confirm(
             f"staffchat:{origin.key}:ack", reply, ticket_id=ticket.id
         )
+
+
+async def _record(
+    tickets: Tickets,
+    ticket: Ticket,
+    kind: TicketMessageKind,
+    staff: StaffMember,
+    text: str,
+    attachments: tuple[Attachment, ...],
+    at: datetime,
+) -> None:
+    """Store what a staff member wrote on the ticket, with its files' descriptions."""
+    await tickets.add_message(
+        ticket.id, kind, text or None, [a.metadata() for a in attachments], author=staff, at=at
+    )

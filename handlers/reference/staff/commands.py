@@ -128,11 +128,18 @@ class StaffCommands:
     async def _find(self, argument: str) -> list[str]:
         if not argument:
             return [self._t("desk-find-usage")]
-        hits = await self._tickets.search(argument, SEARCH_LIMIT)
-        if not hits:
+        found = await self._tickets.search(argument, SEARCH_LIMIT)
+        if not found.hits:
             return [self._t("desk-find-nothing", query=argument)]
         lines = [self._t("desk-find-title", query=argument)]
-        lines.extend(f"№{hit.ticket_id}: {shorten(hit.snippet, SNIPPET_LIMIT)}" for hit in hits)
+        lines.extend(
+            f"№{hit.ticket_id}: {shorten(hit.snippet, SNIPPET_LIMIT)}" for hit in found.hits
+        )
+        shown = len(found.hits)
+        if found.more:
+            lines.append(self._t("desk-find-newest-only", shown=shown, window=found.ranked))
+        elif found.ranked > shown:
+            lines.append(self._t("desk-find-best-only", shown=shown, matched=found.ranked))
         return pack_lines(lines)
 
     async def _templates_command(self, argument: str) -> list[str]:

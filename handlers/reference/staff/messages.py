@@ -6,9 +6,9 @@ from __future__ import annotations
 from handlers.core.config import ServiceConfig
 from handlers.core.events import AttachmentKind, Event
 from handlers.core.ports import Tickets
-from handlers.core.staff_chat import event_key, is_note
+from handlers.core.staff_chat import event_key, is_note, thread_owner
 from handlers.reference.staff.answers import Answers, Origin
-from storage.models import StaffMember, Ticket
+from storage.models import StaffMember
 
 
 class TicketMessages:
@@ -20,7 +20,7 @@ class TicketMessages:
         self._config = config
 
     async def on_message(self, event: Event, staff: StaffMember) -> bool:
-        ticket = await self._ticket_of(event)
+        ticket = await thread_owner(event, self._tickets.by_topic, self._tickets.by_staff_message)
         if ticket is None:
             return False
         attachments = tuple(
@@ -37,14 +37,3 @@ class TicketMessages:
         else:
             await self._answers.answer(ticket, staff, text, attachments, origin)
         return True
-
-    async def _ticket_of(self, event: Event) -> Ticket | None:
-        """The ticket a staff message belongs to: by its forum topic, else by the message
-        it replies to."""
-        if event.thread_id is not None:
-            ticket = await self._tickets.by_topic(event.address, event.thread_id)
-            if ticket is not None:
-                return ticket
-        if event.reply_to_message_id is not None:
-            return await self._tickets.by_staff_message(event.address, event.reply_to_message_id)
-        return None

@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server on 127.0.0.1 for tests that go through real HTTP.
+"""A fake Telegram Bot API server on 127.0.0.1: the tests' fake and the playground's platform.
 
 It speaks the real URL layout (``/bot<token>/<method>``, ``/file/bot<token>/<path>``),
 accepts JSON, urlencoded and multipart bodies, keeps Telegram's per-chat message ids,
@@ -39,8 +39,9 @@ from typing import Any, Self
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from tests.fakes.telegram_forums import FakeTopic, Forums
-from tests.fakes.telegram_members import STATUSES, member_json
+from bot.playground.platforms.observed import observed
+from bot.playground.platforms.telegram_forums import FakeTopic, Forums
+from bot.playground.platforms.telegram_members import STATUSES, member_json
 
 DEFAULT_TOKEN = "123456789:TEST-fake-token_for_tests_only-000000"
 BOT_ID = 123456789
@@ -330,9 +331,13 @@ class FakeTelegramServer:
         """``(chat_id, message_id)`` of users' messages the bot deleted in private chats."""
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        self.observers: list[Callable[[], None]] = []
+        """Called after every request the server answered (the playground redraws its page)."""
 
     async def __aenter__(self) -> Self:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(
+            client_max_size=64 * 1024 * 1024, middlewares=[observed(self.observers)]
+        )
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -618,6 +623,14 @@ class FakeTelegramServer:
             for m in self.sent
             if m.chat_id == chat_id and (thread_id is None or m.message_thread_id == thread_id)
         ]
+
+    def user_messages(self, chat_id: int) -> list[Json]:
+        """The users' messages in the chat, as the bot received them, oldest first."""
+        return [m for (chat, _), m in self._user_messages.items() if chat == chat_id]
+
+    def message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        """A message the bot sent, in its current state."""
+        return self._messages.get((chat_id, message_id))
 
     def topics(self, chat_id: int) -> list[FakeTopic]:
         """The topics of a forum chat, oldest first."""

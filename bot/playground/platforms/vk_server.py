@@ -1,4 +1,4 @@
-"""A fake VK API server on 127.0.0.1 for tests that go through real HTTP.
+"""A fake VK API server on 127.0.0.1: the tests' fake and the playground's platform.
 
 It speaks the parts of the VK API the adapter uses, the way VK does: ``POST
 {base}/method/<name>`` with form parameters (``access_token`` and ``v`` included), HTTP 200
@@ -51,8 +51,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.vk_chats import NO_ACCESS, NO_ACCESS_MESSAGE, ChatMember, Chats
-from tests.fakes.vk_methods import COMMON_PARAMETERS, METHOD_PARAMETERS
+from bot.playground.platforms.observed import observed
+from bot.playground.platforms.vk_chats import NO_ACCESS, NO_ACCESS_MESSAGE, ChatMember, Chats
+from bot.playground.platforms.vk_methods import COMMON_PARAMETERS, METHOD_PARAMETERS
 
 API_VERSION = "5.199"
 CHAT_PEER_BASE = 2_000_000_000
@@ -285,9 +286,11 @@ class FakeVkServer:
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self.base_url = ""
+        self.observers: list[Callable[[], None]] = []
+        """Called after every request the server answered (the playground redraws its page)."""
 
     async def __aenter__(self) -> FakeVkServer:
-        app = web.Application()
+        app = web.Application(middlewares=[observed(self.observers)])
         app.router.add_post("/method/{name}", self._method)
         app.router.add_get("/method/{name}", self._method)
         app.router.add_route("*", "/lp/{group_id}", self._long_poll)
@@ -586,6 +589,13 @@ class FakeVkServer:
     def forwarded_message(self, peer_id: int, conversation_message_id: int) -> JsonDict:
         """A message of ``peer_id`` as VK quotes it in ``reply_message`` or ``fwd_messages``."""
         return self._quoted(peer_id, conversation_message_id)
+
+    def user_messages(self, peer_id: int) -> list[JsonDict]:
+        """The users' messages in the conversation, as the bot received them, oldest first."""
+        return [m for (peer, _), m in self._user_messages.items() if peer == peer_id]
+
+    def is_deleted(self, peer_id: int, conversation_message_id: int) -> bool:
+        return (peer_id, conversation_message_id) in self.deleted
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

@@ -1,0 +1,1 @@
+"""Sample data the playground loads on request."""
