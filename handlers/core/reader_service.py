@@ -298,15 +298,17 @@ class ReaderService:
             )
 
     async def _finish(self, messenger: Messenger, turn: Turn) -> None:
+        """Store the turn, then answer. The reader acts on the answer the moment it arrives,
+        and that next update may reach another process, whose turn lock this one's does not
+        hold: it must find the state this turn left, not the one before."""
+        if not turn.forgotten:
+            offered = [b.payload for b in turn.replies[-1].flat_buttons()] if turn.replies else []
+            turn.state.offered = offered
+            await self._dialogs.save(turn.reader.id, turn.state)
+            if turn.reader.has_consent:
+                for reply in turn.replies:
+                    await self._conversations.record(turn.reader.id, Direction.OUT, reply.text)
         await self._send(messenger, turn.event, turn.replies)
-        if turn.forgotten:
-            return
-        offered = [b.payload for b in turn.replies[-1].flat_buttons()] if turn.replies else []
-        turn.state.offered = offered
-        await self._dialogs.save(turn.reader.id, turn.state)
-        if turn.reader.has_consent:
-            for reply in turn.replies:
-                await self._conversations.record(turn.reader.id, Direction.OUT, reply.text)
 
 
 def _only_unsupported(event: Event) -> bool:

@@ -25,7 +25,7 @@ class ThreadedTelegramServer:
     """Runs a ``FakeTelegramServer`` on its own loop; ``fake`` may be read from the test's
     loop, and anything that changes it goes through ``call``."""
 
-    def __init__(self, **options: bool | float) -> None:
+    def __init__(self, **options: bool | float | str) -> None:
         self._options = options
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None

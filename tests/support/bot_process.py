@@ -1,8 +1,10 @@
 """Runs ``python -m bot`` for a test: on the suite's moved clock, and optionally killed with
 SIGKILL just before a chosen SQL statement.
 
-A subprocess does not inherit the test process's moved clock; without ``--at`` the bot would
-live in today while the test's own storage writes in the test's future. ``--die-before``
+A subprocess does not inherit the test process's moved clock; without ``--shift`` the bot
+would live in today while the test's own storage writes in the test's future. The shift (how
+far the suite's clock is ahead of the real one) rather than a destination moment keeps every
+bot process on the suite's very clock, whenever each one gets to start its own. ``--die-before``
 kills the process the moment a statement containing every given fragment (in its SQL or its
 parameters) is about to run: a real kill -9 at an exact point of the bot's database work.
 ``--probe-every SECONDS --probe-log PATH`` adds a job to the bot's own scheduler that runs
@@ -11,7 +13,7 @@ process's id, ``ran`` and the run's scheduled time; and a line ``refused`` with 
 each time the process is refused the scheduler lock. Which process runs the scheduler is
 the bot's own election; the lines show how often, and where, the job ran.
 
-Usage: ``python bot_process.py [--at ISO-DATETIME] [--die-before FRAGMENT]…
+Usage: ``python bot_process.py [--shift SECONDS] [--die-before FRAGMENT]…
 [--probe-every SECONDS --probe-log PATH] -- [bot args…]``.
 """
 
@@ -23,6 +25,7 @@ import os
 import runpy
 import signal
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,7 +95,7 @@ def _probe(every: float, log: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--at", type=datetime.fromisoformat)
+    parser.add_argument("--shift", type=float)
     parser.add_argument("--die-before", action="append", default=[])
     parser.add_argument("--probe-every", type=float)
     parser.add_argument("--probe-log", type=Path)
@@ -102,7 +105,11 @@ def main() -> None:
     if options.probe_every:
         _probe(options.probe_every, options.probe_log)
     sys.argv = ["bot", *[a for a in bot_arguments if a != "--"]]
-    travel = time_machine.travel(options.at, tick=True) if options.at else contextlib.nullcontext()
+    travel = (
+        time_machine.travel(time.time() + options.shift, tick=True)
+        if options.shift is not None
+        else contextlib.nullcontext()
+    )
     with travel:
         runpy.run_module("bot", run_name="__main__", alter_sys=True)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+
+import time_machine
 
 from bot.playground.platforms.telegram_server import FakeTelegramServer
 from bot.playground.platforms.vk_server import FakeVkServer
@@ -20,8 +23,9 @@ def bot_command(
     *arguments: str, die_before: Sequence[str] = (), probe: tuple[float, Path] | None = None
 ) -> list[str]:
     """The command line of ``python -m bot ARGUMENTS``. When the suite runs with its wall
-    clock moved, the bot's clock starts where the suite's clock is now; ``die_before`` names
-    fragments of the SQL statement before which the process kills itself with SIGKILL;
+    clock moved, the bot's clock is moved by as much, so that it reads what the suite's
+    reads; ``die_before`` names fragments of the SQL statement before which the process
+    kills itself with SIGKILL;
     ``probe`` (seconds, path) adds a scheduled job logging each of its runs to the path (see
     ``bot_process.py``)."""
     options: list[str] = []
@@ -29,12 +33,26 @@ def bot_command(
         every, log = probe
         options += ["--probe-every", str(every), "--probe-log", str(log)]
     if os.environ.get(CLOCK_AT, "").strip():
-        options += ["--at", datetime.now(UTC).isoformat()]
+        options += ["--shift", repr(_clock_shift())]
     for fragment in die_before:
         options += ["--die-before", fragment]
     if not options:
         return [sys.executable, "-m", "bot", *arguments]
     return [sys.executable, str(BOT_PROCESS), *options, "--", *arguments]
+
+
+def _clock_shift() -> float:
+    """Seconds the suite's wall clock is ahead of the real one. A process given the shift
+    keeps the very same clock as this one, and as every other such process: a moment
+    passed as a destination would instead start each process's clock where it was when
+    that process happened to start it, and two processes sharing time-based windows (the
+    shared rate limiters) would then disagree by the difference of their start-up times."""
+    real = (
+        time_machine.escape_hatch.time.time()
+        if time_machine.escape_hatch.is_travelling()
+        else time.time()
+    )
+    return datetime.now(UTC).timestamp() - real
 
 
 def run_bot_to_end(

@@ -307,6 +307,8 @@ class FakeTelegramServer:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.too_many_requests = 0
+        self.refused: list[ApiCall] = []
+        """The calls answered with a 429, as they arrived."""
         self.download_status: int | None = None
         """When set, every file download is answered with this HTTP status."""
         self._flood = _FloodControl(limit_slack, clock)
@@ -671,7 +673,8 @@ class FakeTelegramServer:
             params, uploads = await _read_params(request)
         except ValueError as error:
             return _bad_request(str(error)).response()
-        self.calls.append(ApiCall(method, params, time.monotonic()))
+        call = ApiCall(method, params, time.monotonic())
+        self.calls.append(call)
         unknown = _unknown_parameters(method, params, uploads)
         if unknown:
             return _bad_request(f"unknown parameter {', '.join(unknown)}").response()
@@ -688,6 +691,7 @@ class FakeTelegramServer:
         except ApiError as error:
             if error.status == 429:
                 self.too_many_requests += 1
+                self.refused.append(call)
             return error.response()
         for hold in self._holds:
             if not hold.before and hold.matches(method, chat_key):
