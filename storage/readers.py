@@ -12,7 +12,7 @@ from storage.schema import readers
 from storage.types import Clock, utcnow
 
 
-def _reader(row: Row[tuple[object, ...]]) -> Reader:
+def reader_from_row(row: Row[tuple[object, ...]]) -> Reader:
     values = row._mapping
     return Reader(
         id=values["id"],
@@ -40,13 +40,13 @@ class ReaderRepository:
         )
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
-        return _reader(row) if row else None
+        return reader_from_row(row) if row else None
 
     async def get_by_id(self, reader_id: int) -> Reader | None:
         """The reader with ``reader_id``, if one is stored."""
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(readers).where(readers.c.id == reader_id))).first()
-        return _reader(row) if row else None
+        return reader_from_row(row) if row else None
 
     async def create(self, address: Address, language: str) -> Reader:
         """Create the reader, or return the existing one for that address.
@@ -79,7 +79,7 @@ class ReaderRepository:
                     )
                 )
             ).one()
-        return _reader(row)
+        return reader_from_row(row)
 
     async def set_language(self, reader_id: int, language: str) -> None:
         """Remember the language the reader chose."""

@@ -29,12 +29,12 @@ from handlers.core.messenger import (
 )
 from handlers.core.numbers import typed_number
 from handlers.core.payloads import Payload, parse
-from handlers.core.ports import Conversations, Dialogs, Outbox, Readers
+from handlers.core.ports import Outbox, Readers, Turns
 from handlers.core.registry import ReaderRegistry
 from handlers.core.replies import Reply
 from handlers.core.throttle import Throttle, Verdict
 from handlers.core.turn import Turn
-from storage.models import Address, Direction, Platform
+from storage.models import Address, Direction, LoggedMessage, Platform, TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,7 @@ class ReaderService:
         self,
         *,
         readers: Readers,
-        conversations: Conversations,
-        dialogs: Dialogs,
+        turns: Turns,
         outbox: Outbox,
         catalog: Catalog,
         messengers: Mapping[Platform, Messenger],
@@ -66,8 +65,7 @@ class ReaderService:
             raise ValueError(f"menu item {MAIN_ITEM!r} belongs to the reader service")
         self._menu = self._registry.menu_places()
         self._readers = readers
-        self._conversations = conversations
-        self._dialogs = dialogs
+        self._turns = turns
         self._outbox = outbox
         self._catalog = catalog
         self._messengers = messengers
@@ -99,12 +97,15 @@ class ReaderService:
     async def _handle_turn(self, messenger: Messenger, event: Event, verdict: Verdict) -> None:
         """One turn at a time per reader: album parts and quick double presses arrive as
         concurrent updates, and each turn reads and writes the stored dialog state."""
+        turn: Turn | None = None
         try:
             turn = await self._begin(event, verdict)
             if verdict is Verdict.ALLOW:
                 await self._route(turn)
         except Exception:
             log.exception("turn failed for %s", event.address)
+            if turn is not None:
+                await self._store_failed(turn)
             translator = self._catalog.translator(event.language_code)
             await self._acknowledge(messenger, event)
             await self._send(messenger, event, [Reply(translator("error-generic"))])
@@ -113,16 +114,16 @@ class ReaderService:
         await self._finish(messenger, turn)
 
     async def _begin(self, event: Event, verdict: Verdict) -> Turn:
-        reader = await self._readers.get(event.address)
+        """The reader and their dialog state in one read; a new reader is stored at once,
+        since features key what they store by the reader's id."""
+        reader, state = await self._turns.load(event.address)
         first = reader is None
         if reader is None:
             reader = await self._readers.create(
                 event.address, self._catalog.pick(event.language_code)
             )
-        elif not reader.reachable:
-            await self._readers.set_reachable(event.address, True)
-        state = await self._dialogs.load(reader.id)
         turn = Turn(event, reader, state, self._catalog.translator(reader.language), self._menu)
+        turn.reachable_again = not reader.reachable
         if first:
             turn.state.data["first_contact"] = True
         if verdict is Verdict.WARN:
@@ -132,10 +133,26 @@ class ReaderService:
             and (event.text or event.attachments)
             and state.flow not in self._registry.secret_flows
         ):
-            await self._conversations.record(
-                reader.id, Direction.IN, event.text, [a.metadata() for a in event.attachments]
+            turn.inbound = LoggedMessage(
+                Direction.IN, event.text, [a.metadata() for a in event.attachments]
             )
         return turn
+
+    async def _store_failed(self, turn: Turn) -> None:
+        """A failed turn still logs what the reader wrote; its dialog state stays as it was."""
+        if turn.forgotten:
+            return
+        record = TurnRecord(
+            turn.reader.id,
+            turn.reader.address.platform,
+            None,
+            turn.reachable_again,
+            (turn.inbound,) if turn.inbound is not None else (),
+        )
+        try:
+            await self._turns.store(record)
+        except Exception:
+            log.exception("could not store the failed turn of %s", turn.event.address)
 
     async def _route(self, turn: Turn) -> None:
         event = turn.event
@@ -298,15 +315,29 @@ class ReaderService:
             )
 
     async def _finish(self, messenger: Messenger, turn: Turn) -> None:
+        """Send the answer, then store the turn in one transaction: its dialog state, the
+        reader reachable again, and its conversation log (the reader's message and the
+        answer). The log is not batched across turns: a turn's entries are committed with
+        its dialog state, so a crash loses at most the turn it interrupted."""
         await self._send(messenger, turn.event, turn.replies)
         if turn.forgotten:
             return
         offered = [b.payload for b in turn.replies[-1].flat_buttons()] if turn.replies else []
         turn.state.offered = offered
-        await self._dialogs.save(turn.reader.id, turn.state)
+        logged: list[LoggedMessage] = []
         if turn.reader.has_consent:
-            for reply in turn.replies:
-                await self._conversations.record(turn.reader.id, Direction.OUT, reply.text)
+            if turn.inbound is not None:
+                logged.append(turn.inbound)
+            logged.extend(LoggedMessage(Direction.OUT, reply.text) for reply in turn.replies)
+        await self._turns.store(
+            TurnRecord(
+                turn.reader.id,
+                turn.reader.address.platform,
+                turn.state,
+                turn.reachable_again,
+                tuple(logged),
+            )
+        )
 
 
 def _only_unsupported(event: Event) -> bool:
