@@ -364,10 +364,9 @@ class LoggedMessage:
 @dataclass(frozen=True, slots=True)
 class TurnRecord:
     """What one reader turn stores when it ends: the dialog state (None when nothing is to
-    be saved), whether the reader is reachable again, and the conversation log entries."""
+    be saved) and the conversation log entries."""
 
     reader_id: int
     platform: Platform
     state: DialogState | None
-    reachable_again: bool = False
     log: tuple[LoggedMessage, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, insert, select, update
+from sqlalchemy import Row, and_, bindparam, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Insert
@@ -33,8 +33,6 @@ _LOAD = (
         )
     )
 )
-
-_REACHABLE = update(readers).where(readers.c.id == bindparam("rid")).values(reachable=True)
 
 _LOG = insert(messages)
 
@@ -72,12 +70,10 @@ class TurnRepository:
 
     async def store(self, record: TurnRecord) -> None:
         """Write what the turn leaves behind, all in one transaction."""
-        if record.state is None and not record.reachable_again and not record.log:
+        if record.state is None and not record.log:
             return
         now = self._clock()
         async with self._engine.begin() as conn:
-            if record.reachable_again:
-                await conn.execute(_REACHABLE, {"rid": record.reader_id})
             if record.state is not None:
                 state = record.state
                 values: dict[str, Any] = {

@@ -98,7 +98,7 @@ class Turns(Protocol):
         ...
 
     async def store(self, record: TurnRecord) -> None:
-        """Store the turn's dialog state, reachability and conversation log together: all
+        """Store the turn's dialog state and conversation log together: all
         of it or, on a failure, none."""
         ...
 

@@ -122,8 +122,9 @@ class ReaderService:
             reader = await self._readers.create(
                 event.address, self._catalog.pick(event.language_code)
             )
+        elif not reader.reachable:
+            await self._readers.set_reachable(event.address, True)
         turn = Turn(event, reader, state, self._catalog.translator(reader.language), self._menu)
-        turn.reachable_again = not reader.reachable
         if first:
             turn.state.data["first_contact"] = True
         if verdict is Verdict.WARN:
@@ -146,7 +147,6 @@ class ReaderService:
             turn.reader.id,
             turn.reader.address.platform,
             None,
-            turn.reachable_again,
             (turn.inbound,) if turn.inbound is not None else (),
         )
         try:
@@ -334,7 +334,6 @@ class ReaderService:
                 turn.reader.id,
                 turn.reader.address.platform,
                 turn.state,
-                turn.reachable_again,
                 tuple(logged),
             )
         )

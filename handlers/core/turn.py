@@ -37,8 +37,6 @@ class Turn:
     before something (consent) had to be asked first."""
     inbound: LoggedMessage | None = None
     """The reader's message, for the conversation log the turn writes when it ends."""
-    reachable_again: bool = False
-    """The reader was marked unreachable and wrote again: stored when the turn ends."""
 
     def say(self, text: str, *rows: tuple[Button, ...]) -> None:
         self.replies.append(Reply(text=text, buttons=tuple(rows)))
