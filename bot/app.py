@@ -49,7 +49,6 @@ from handlers.loans.reminders.job import LoanReminders
 from handlers.publishing.arrivals import ArrivalSource
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
-from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
 from storage.types import Clock, utcnow
 
@@ -142,11 +141,15 @@ class Application:
         clock: Clock = utcnow,
         limiter_factory: Callable[[], Limiter] | None = None,
         arrivals: ArrivalSource | None = None,
+        *,
+        migrate: bool = True,
     ) -> None:
         """``clock`` is the one source of "now" for every layer, storage included (tests pass
         a clock of their own); ``limiter_factory`` makes the one rate limiter of each token
         (by default the settings choose a shared or an in-process one); ``arrivals`` is what
-        digests and exhibitions are made of (the arrivals store unless a test gives its own)."""
+        digests and exhibitions are made of (the arrivals store unless a test gives its own);
+        ``migrate=False`` when the schema was brought up to date beforehand (``python -m bot``
+        does it in a child process, so that alembic does not stay in the bot's memory)."""
         self.settings = settings
         self.clock = clock
         self.ops = Operations(settings, clock, limiter_factory)
@@ -170,6 +173,7 @@ class Application:
         self._loan_reminders: LoanReminders | None = None
         self._arrivals = arrivals
         self._publishing: Publishing | None = None
+        self._migrate = migrate
 
     @property
     def storage(self) -> Storage:
@@ -211,7 +215,10 @@ class Application:
     async def start(self) -> None:
         settings = self.settings
         url = settings.database_url.get_secret_value()
-        await upgrade(url)
+        if self._migrate:
+            from storage.migrate import upgrade
+
+            await upgrade(url)
         storage = self._storage = Storage.open(url, self.clock)
         self._ils = build_ils(settings, self.clock)
         self._build_messengers()
