@@ -33,7 +33,8 @@ FIRST_CHAT = 1_000_000
 READERS_PER_SECOND = 40.0
 """New readers a second: under Telegram's 30/s plus VK's 20/s, so no answer queues up."""
 SETTLE_SECONDS = 3.0
-WAIT_SECONDS = 900.0
+WAIT_SECONDS = 120.0
+"""How long after the last reader wrote every answer must be in."""
 BASELINE = "import aiogram, vkbottle, sys; print('ready', flush=True); sys.stdin.read()"
 
 
@@ -70,12 +71,14 @@ def _environment(
     }
 
 
-async def _until(condition: Callable[[], bool], what: str) -> None:
-    async with asyncio.timeout(WAIT_SECONDS):
-        # Polling: the fakes count what they were sent; nothing to wait on.
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-    del what
+async def _until(condition: Callable[[], bool], what: Callable[[], str]) -> None:
+    try:
+        async with asyncio.timeout(WAIT_SECONDS):
+            # Polling: the fakes count what they were sent; nothing to wait on.
+            while not condition():  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise SystemExit(f"gave up waiting after {WAIT_SECONDS:.0f} s: {what()}") from None
 
 
 async def _ready(port: int) -> None:
@@ -111,7 +114,11 @@ async def _new_readers(
         ahead = started + (number + 1) / READERS_PER_SECOND - time.monotonic()
         if ahead > 0:
             await asyncio.sleep(ahead)
-    await _until(lambda: _answered(telegram, vk) >= first - FIRST_CHAT + count, "answers")
+    expected = first - FIRST_CHAT + count
+    await _until(
+        lambda: _answered(telegram, vk) >= expected,
+        lambda: f"{_answered(telegram, vk)} of {expected} readers answered",
+    )
     await asyncio.sleep(SETTLE_SECONDS)
 
 

@@ -32,6 +32,7 @@ from storage.tickets import TicketRepository
 from storage.transaction import Transaction
 from storage.turns import TurnRepository
 from storage.types import Clock, utcnow
+from storage.write_queue import WriteQueue
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -120,10 +121,11 @@ class Storage:
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self.engine = engine
         self._clock = clock
-        self.readers = ReaderRepository(engine, clock)
+        queue = WriteQueue(engine.dialect)
+        self.readers = ReaderRepository(engine, clock, queue)
         self.conversations = ConversationRepository(engine, clock)
         self.dialogs = DialogRepository(engine, clock)
-        self.turns = TurnRepository(engine, clock)
+        self.turns = TurnRepository(engine, clock, queue)
         self.outbox = OutboxRepository(engine, clock)
         self.tickets = TicketRepository(engine, clock)
         self.templates = TemplateRepository(engine, clock)

@@ -10,6 +10,7 @@ from storage.dialect import insert_or_ignore
 from storage.models import Address, ConsentState, ErasedTicket, Platform, Reader
 from storage.schema import readers
 from storage.types import Clock, utcnow
+from storage.write_queue import WriteQueue
 
 
 def reader_from_row(row: Row[tuple[object, ...]]) -> Reader:
@@ -29,9 +30,14 @@ def reader_from_row(row: Row[tuple[object, ...]]) -> Reader:
 class ReaderRepository:
     """Readers stored in SQL; satisfies ``handlers.core.ports.Readers``."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock = utcnow, queue: WriteQueue | None = None
+    ) -> None:
+        """``queue``: where :meth:`create`, which every new reader's first turn makes,
+        waits to write (see :class:`WriteQueue`)."""
         self._engine = engine
         self._clock = clock
+        self._queue = queue or WriteQueue(engine.dialect)
 
     async def get(self, address: Address) -> Reader | None:
         """The reader at ``address``, if one is stored."""
@@ -67,7 +73,7 @@ class ReaderRepository:
             "created_at": now,
             "updated_at": now,
         }
-        async with self._engine.begin() as conn:
+        async with self._queue.turn(), self._engine.begin() as conn:
             await conn.execute(
                 insert_or_ignore(conn.dialect, readers, values, ("platform", "peer_id"))
             )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, select
@@ -17,6 +14,7 @@ from storage.models import Address, DialogState, Reader, TurnRecord
 from storage.readers import reader_from_row
 from storage.schema import dialog_states, messages, readers
 from storage.types import Clock, utcnow
+from storage.write_queue import WriteQueue
 
 _DIALOG_COLUMNS = ("flow", "step", "data", "offered", "updated_at")
 
@@ -55,24 +53,16 @@ def _state(row: Row[tuple[object, ...]]) -> DialogState:
 class TurnRepository:
     """Satisfies ``handlers.core.ports.Turns``: a turn's reads in one statement and its
     writes in one transaction, with statements built once and reused (SQLAlchemy caches
-    their compiled form).
-
-    On SQLite the turns of this process take turns to write: SQLite lets one writer in at a
-    time and makes the others poll for the lock with growing sleeps (up to 100 ms each, and
-    an error after the busy timeout), so under a burst a queue in the event loop is both
-    faster and never fails. Other processes' writers still meet the busy timeout.
+    their compiled form). Its writes wait in ``queue`` (see :class:`WriteQueue`).
     """
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock = utcnow, queue: WriteQueue | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._upserts: dict[str, Insert] = {}
-        self._write_queue = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-
-    def _writing(self) -> AbstractAsyncContextManager[object]:
-        if self._write_queue is None:
-            return contextlib.nullcontext()
-        return self._write_queue
+        self._queue = queue or WriteQueue(engine.dialect)
 
     async def load(self, address: Address) -> tuple[Reader | None, DialogState]:
         """The reader at ``address`` (None if new) and their dialog state, in one query."""
@@ -88,7 +78,7 @@ class TurnRepository:
         if record.state is None and not record.log:
             return
         now = self._clock()
-        async with self._writing(), self._engine.begin() as conn:
+        async with self._queue.turn(), self._engine.begin() as conn:
             if record.state is not None:
                 state = record.state
                 values: dict[str, Any] = {
