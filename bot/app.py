@@ -6,10 +6,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -21,7 +20,6 @@ from bot.arrivals.subject_settings import load_subjects
 from bot.features import Wiring
 from bot.ils import build_ils
 from bot.ops.instrument import send_observer
-from bot.ops.pulse import Pulse
 from bot.ops.runtime import Operations
 from bot.outbox.notifying import NotifyingOutbox, NotifyingTransactions
 from bot.outbox.relay import MAX_RELAY_BYTES, AttachmentRelay, Notice
@@ -32,13 +30,6 @@ from bot.publishing.wiring import Publishing
 from bot.ratelimit import Limiter
 from bot.scheduler import build_scheduler
 from bot.settings import Settings, TelegramMode, VkMode
-from bot.telegram.commands import publish_commands
-from bot.telegram.factory import create_bot
-from bot.telegram.messenger import TelegramMessenger
-from bot.telegram.runner import TelegramRunner, start_webhook
-from bot.vk.callback import CallbackEndpoint
-from bot.vk.factory import VkAdapter
-from bot.vk.longpoll import LongPollRunner
 from handlers.arrivals.digests import DigestPlanner
 from handlers.arrivals.subscriptions import WeeklySchedule
 from handlers.core.config import (
@@ -58,9 +49,18 @@ from handlers.loans.reminders.job import LoanReminders
 from handlers.publishing.arrivals import ArrivalSource
 from handlers.reference.staff import StaffReminders
 from storage.database import Storage
-from storage.migrate import upgrade
 from storage.models import Platform, TicketKind
 from storage.types import Clock, utcnow
+
+if TYPE_CHECKING:
+    # A platform's modules are imported only when it is configured (see _build_messengers).
+    from aiogram import Bot
+
+    from bot.ops.pulse import Pulse
+    from bot.telegram.runner import TelegramRunner
+    from bot.vk.callback import CallbackEndpoint
+    from bot.vk.factory import VkAdapter
+    from bot.vk.longpoll import LongPollRunner
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,15 @@ class Application:
         clock: Clock = utcnow,
         limiter_factory: Callable[[], Limiter] | None = None,
         arrivals: ArrivalSource | None = None,
+        *,
+        migrate: bool = True,
     ) -> None:
         """``clock`` is the one source of "now" for every layer, storage included (tests pass
         a clock of their own); ``limiter_factory`` makes the one rate limiter of each token
         (by default the settings choose a shared or an in-process one); ``arrivals`` is what
-        digests and exhibitions are made of (the arrivals store unless a test gives its own)."""
+        digests and exhibitions are made of (the arrivals store unless a test gives its own);
+        ``migrate=False`` when the schema was brought up to date beforehand (``python -m bot``
+        does it in a child process, so that alembic does not stay in the bot's memory)."""
         self.settings = settings
         self.clock = clock
         self.ops = Operations(settings, clock, limiter_factory)
@@ -169,6 +173,7 @@ class Application:
         self._loan_reminders: LoanReminders | None = None
         self._arrivals = arrivals
         self._publishing: Publishing | None = None
+        self._migrate = migrate
 
     @property
     def storage(self) -> Storage:
@@ -210,7 +215,10 @@ class Application:
     async def start(self) -> None:
         settings = self.settings
         url = settings.database_url.get_secret_value()
-        await upgrade(url)
+        if self._migrate:
+            from storage.migrate import upgrade
+
+            await upgrade(url)
         storage = self._storage = Storage.open(url, self.clock)
         self._ils = build_ils(settings, self.clock)
         self._build_messengers()
@@ -328,6 +336,9 @@ class Application:
     def _build_messengers(self) -> None:
         settings = self.settings
         if settings.telegram_enabled:
+            from bot.telegram.factory import create_bot
+            from bot.telegram.messenger import TelegramMessenger
+
             # One limiter per token: every call made with it counts against the same limits.
             token = settings.telegram_bot_token.get_secret_value()
             limiter = self.ops.limiter("telegram", token, self.storage.engine)
@@ -336,6 +347,8 @@ class Application:
             self._telegram_pulse = self.ops.telegram_pulse(self._bot, polling=polling)
             self.messengers[Platform.TELEGRAM] = TelegramMessenger(self._bot)
         if settings.vk_enabled:
+            from bot.vk.factory import VkAdapter
+
             self._vk = VkAdapter.create(
                 settings.vk_group_token,
                 base_url=settings.vk_api_base,
@@ -355,6 +368,9 @@ class Application:
     ) -> None:
         if self._bot is None:
             return
+        from bot.telegram.commands import publish_commands
+        from bot.telegram.runner import TelegramRunner, start_webhook
+
         await publish_commands(self._bot, catalog, commands)
         runner = self._telegram = TelegramRunner(self._bot, handle)
         if self.settings.telegram_mode is TelegramMode.WEBHOOK and web_app is not None:

@@ -31,6 +31,7 @@ from handlers.core.ports import (
     Templates,
     Tickets,
     Transactions,
+    Turns,
 )
 from handlers.core.reader_service import ReaderService
 from handlers.core.staff_service import StaffService
@@ -65,6 +66,7 @@ class Wiring:
     readers: Readers
     conversations: Conversations
     dialogs: Dialogs
+    turns: Turns
     outbox: Outbox
     tickets: Tickets
     templates: Templates
@@ -112,6 +114,7 @@ class Wiring:
             readers=storage.readers,
             conversations=storage.conversations,
             dialogs=storage.dialogs,
+            turns=storage.turns,
             outbox=outbox or storage.outbox,
             tickets=storage.tickets,
             templates=storage.templates,
@@ -252,8 +255,7 @@ class Wiring:
         """The reader service with every feature of the bot, then ``extra``."""
         return ReaderService(
             readers=self.readers,
-            conversations=self.conversations,
-            dialogs=self.dialogs,
+            turns=self.turns,
             outbox=self.outbox,
             catalog=self.catalog,
             messengers=self.messengers,

@@ -30,7 +30,9 @@ from storage.subscriptions import SubscriptionRepository
 from storage.templates import TemplateRepository
 from storage.tickets import TicketRepository
 from storage.transaction import Transaction
+from storage.turns import TurnRepository
 from storage.types import Clock, utcnow
+from storage.write_queue import WriteQueue
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -103,7 +105,8 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
 
 class Storage:
     """One engine and the repositories that share it: ``readers``, ``conversations``,
-    ``dialogs``, ``outbox``, ``tickets``, ``templates``, ``staff`` (staff profiles),
+    ``dialogs``, ``turns`` (a reader turn's own reads and writes), ``outbox``, ``tickets``,
+    ``templates``, ``staff`` (staff profiles),
     ``cursors`` (how far each update feed was processed), ``retention``, ``arrivals``,
     ``subscriptions`` (readers' subject subscriptions), ``cards`` (linked library cards),
     ``renewals`` (renewal requests staff handle), ``loan_reminders`` (the loan reminders
@@ -118,9 +121,11 @@ class Storage:
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self.engine = engine
         self._clock = clock
-        self.readers = ReaderRepository(engine, clock)
+        queue = WriteQueue(engine.dialect)
+        self.readers = ReaderRepository(engine, clock, queue)
         self.conversations = ConversationRepository(engine, clock)
         self.dialogs = DialogRepository(engine, clock)
+        self.turns = TurnRepository(engine, clock, queue)
         self.outbox = OutboxRepository(engine, clock)
         self.tickets = TicketRepository(engine, clock)
         self.templates = TemplateRepository(engine, clock)

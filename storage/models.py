@@ -362,3 +362,23 @@ class NewRow:
     address: Address
     payload: dict[str, Any]
     reader_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedMessage:
+    """One entry of the conversation log a turn leaves behind."""
+
+    direction: Direction
+    text: str | None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    """What one reader turn stores when it ends: the dialog state (None when nothing is to
+    be saved) and the conversation log entries."""
+
+    reader_id: int
+    platform: Platform
+    state: DialogState | None
+    log: tuple[LoggedMessage, ...] = ()

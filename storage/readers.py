@@ -10,9 +10,10 @@ from storage.dialect import insert_or_ignore
 from storage.models import Address, ConsentState, ErasedTicket, Platform, Reader
 from storage.schema import readers
 from storage.types import Clock, utcnow
+from storage.write_queue import WriteQueue
 
 
-def _reader(row: Row[tuple[object, ...]]) -> Reader:
+def reader_from_row(row: Row[tuple[object, ...]]) -> Reader:
     values = row._mapping
     return Reader(
         id=values["id"],
@@ -29,9 +30,14 @@ def _reader(row: Row[tuple[object, ...]]) -> Reader:
 class ReaderRepository:
     """Readers stored in SQL; satisfies ``handlers.core.ports.Readers``."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock = utcnow, queue: WriteQueue | None = None
+    ) -> None:
+        """``queue``: where :meth:`create`, which every new reader's first turn makes,
+        waits to write (see :class:`WriteQueue`)."""
         self._engine = engine
         self._clock = clock
+        self._queue = queue or WriteQueue(engine.dialect)
 
     async def get(self, address: Address) -> Reader | None:
         """The reader at ``address``, if one is stored."""
@@ -40,13 +46,13 @@ class ReaderRepository:
         )
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
-        return _reader(row) if row else None
+        return reader_from_row(row) if row else None
 
     async def get_by_id(self, reader_id: int) -> Reader | None:
         """The reader with ``reader_id``, if one is stored."""
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(readers).where(readers.c.id == reader_id))).first()
-        return _reader(row) if row else None
+        return reader_from_row(row) if row else None
 
     async def create(self, address: Address, language: str) -> Reader:
         """Create the reader, or return the existing one for that address.
@@ -67,7 +73,7 @@ class ReaderRepository:
             "created_at": now,
             "updated_at": now,
         }
-        async with self._engine.begin() as conn:
+        async with self._queue.turn(), self._engine.begin() as conn:
             await conn.execute(
                 insert_or_ignore(conn.dialect, readers, values, ("platform", "peer_id"))
             )
@@ -79,7 +85,7 @@ class ReaderRepository:
                     )
                 )
             ).one()
-        return _reader(row)
+        return reader_from_row(row)
 
     async def set_language(self, reader_id: int, language: str) -> None:
         """Remember the language the reader chose."""

@@ -6,9 +6,8 @@ them. Enumerations are stored as short strings so that adding a value needs no t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,6 +25,10 @@ from sqlalchemy import (
 )
 
 from storage.types import Id, Json, UtcDateTime
+
+if TYPE_CHECKING:
+    # Only migrations need alembic; the running bot never imports it.
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, String, bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import search as full_text
@@ -46,6 +46,15 @@ RATINGS = range(1, 6)
 
 class TicketNotFound(LookupError):
     """No ticket has the id a change was asked for."""
+
+
+_LATEST_ACTIVE = (
+    ticket_select()
+    .where(tickets.c.reader_id == bindparam("reader_id"), tickets.c.status.in_(ACTIVE))
+    .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+    .limit(1)
+)
+"""Built once: every free text of a reader looks for their open ticket."""
 
 
 class TicketRepository:
@@ -112,12 +121,9 @@ class TicketRepository:
 
     async def latest_active_for_reader(self, reader_id: int) -> Ticket | None:
         """The reader's newest ticket that is new, in progress or answered (not closed)."""
-        found = await self._many(
-            (tickets.c.reader_id == reader_id) & tickets.c.status.in_(ACTIVE),
-            order=(tickets.c.created_at.desc(), tickets.c.id.desc()),
-            limit=1,
-        )
-        return found[0] if found else None
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(_LATEST_ACTIVE, {"reader_id": reader_id})).first()
+        return ticket(row) if row else None
 
     async def count_created_since(self, reader_id: int, since: datetime) -> int:
         """How many tickets the reader opened at or after ``since``."""

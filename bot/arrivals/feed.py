@@ -8,8 +8,6 @@ import html
 import re
 from typing import Any
 
-import feedparser  # type: ignore[import-untyped]
-
 from bot.arrivals.parsed import (
     MAX_DESCRIPTION,
     MAX_TITLE,
@@ -38,6 +36,9 @@ def read_feed(data: bytes, source: str) -> Records:
     """Every entry of the feed as a record: its title, authors, summary (as plain text),
     categories as subject headings, ISBNs found in its identifiers or summary, and its id
     (or link) as the control number."""
+    # Imported when a feed is read: most processes never read one.
+    import feedparser  # type: ignore[import-untyped]
+
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
         raise Unreadable(Reason.BAD_FEED)

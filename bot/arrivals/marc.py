@@ -16,9 +16,7 @@ import io
 import warnings
 import xml.sax
 from collections.abc import Iterator, Sequence
-
-import pymarc
-from pymarc import Field, Record
+from typing import TYPE_CHECKING
 
 from bot.arrivals.parsed import (
     MAX_DESCRIPTION,
@@ -72,8 +70,15 @@ def _is_utf8(chunk: bytes) -> bool:
     return True
 
 
+if TYPE_CHECKING:
+    from pymarc import Field, Record
+# pymarc itself is imported when a file is read: most processes never read one.
+
+
 def _decode(chunk: bytes) -> Record:
     """The record in ``chunk`` with its text decoded as the module docstring says."""
+    from pymarc import Record
+
     tags = _tags(chunk)
     utf8 = _is_utf8(chunk)
     if "245" not in tags and tags & RUSMARC_ONLY_TAGS:
@@ -120,6 +125,8 @@ def _is_boundary(data: bytes, end: int) -> bool:
 def read_iso2709(data: bytes, source: str) -> Records:
     """Every record of an ISO 2709 file; one that cannot be decoded is rejected with the
     reason, and the reading goes on with the next one."""
+    import pymarc
+
     for number, chunk in enumerate(_frames(data), start=1):
         try:
             with warnings.catch_warnings():
@@ -137,6 +144,8 @@ def read_iso2709(data: bytes, source: str) -> Records:
 
 def read_marcxml(data: bytes, source: str) -> Records:
     """Every record of a MARCXML collection (MARC21 or RUSMARC alike)."""
+    import pymarc
+
     try:
         records = pymarc.parse_xml_to_array(io.BytesIO(data), strict=False)  # type: ignore[no-untyped-call]
     except xml.sax.SAXException as error:

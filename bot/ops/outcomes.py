@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+import sys
 
 from handlers.core.messenger import (
     PermanentError,
@@ -28,15 +28,22 @@ def send_outcome(error: BaseException | None) -> str:
         "timeout" in str(cause).lower() for cause in causes
     ):
         return "timeout"
-    if any(isinstance(cause, TelegramServerError) for cause in causes) or any(
+    if any(isinstance(cause, _telegram("TelegramServerError")) for cause in causes) or any(
         "HTTP 5" in str(cause) for cause in causes
     ):
         return "5xx"
-    if isinstance(error, TransientError) or any(
-        isinstance(cause, TelegramNetworkError | OSError) for cause in causes
-    ):
+    network = (_telegram("TelegramNetworkError"), OSError)
+    if isinstance(error, TransientError) or any(isinstance(c, network) for c in causes):
         return "network"
     return "error"
+
+
+def _telegram(name: str) -> tuple[type[BaseException], ...]:
+    """aiogram's exception class ``name``, if aiogram is loaded: where Telegram is not
+    configured it is never imported, and none of its errors can occur."""
+    module = sys.modules.get("aiogram.exceptions")
+    found = getattr(module, name, None) if module is not None else None
+    return (found,) if isinstance(found, type) and issubclass(found, BaseException) else ()
 
 
 def _chain(error: BaseException) -> list[BaseException]:

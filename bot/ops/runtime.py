@@ -8,9 +8,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,11 +19,15 @@ from bot.ops.instrument import Handler, MeasuredLimiter, measured_handler, watch
 from bot.ops.leader import Election, lock_for, skip_runs_before
 from bot.ops.limiters import PostgresRateLimiter, RedisRateLimiter, token_namespace
 from bot.ops.metrics import Metrics
-from bot.ops.pulse import Pulse, TelegramPulse
 from bot.ratelimit import Limiter, RateLimiter
 from bot.settings import Settings
 from storage.health import HealthRepository
 from storage.types import Clock
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from bot.ops.pulse import Pulse
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,8 @@ class Operations:
         return measured_handler(handle, self.metrics)
 
     def telegram_pulse(self, bot: Bot, *, polling: bool) -> Pulse:
+        from bot.ops.pulse import Pulse, TelegramPulse
+
         pulse = Pulse(self.clock)
         bot.session.middleware(TelegramPulse(pulse, "getUpdates" if polling else None))
         return pulse

@@ -7,19 +7,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import aiohttp
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.publishing.images import ImageFetcher
 from bot.publishing.jobs import CalendarJob, DigestJob, add_announcement_jobs, digest_trigger
 from bot.publishing.publisher import Publisher
-from bot.publishing.telegram import TelegramPublisher
-from bot.publishing.vk import VkWallPublisher
 from bot.ratelimit import Limiter, vk_user_limits
 from bot.settings import Settings
-from bot.vk.api import VkApi
 from handlers.core.features import StaffFeature
 from handlers.core.i18n import Catalog
 from handlers.core.messenger import Messenger
@@ -32,6 +29,11 @@ from handlers.publishing.staff import Announcements
 from storage.database import Storage
 from storage.models import Platform
 from storage.types import Clock, utcnow
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from bot.vk.api import VkApi
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +71,17 @@ class Publishing:
         images = ImageFetcher(messengers, session)
         publishers: dict[Platform, Publisher] = {}
         closing: list[aiohttp.ClientSession | VkApi] = [session]
+        # Each platform's publisher is imported only when it is configured.
         if settings.channel_enabled and bot is not None:
+            from bot.publishing.telegram import TelegramPublisher
+
             publishers[Platform.TELEGRAM] = TelegramPublisher(
                 bot, settings.telegram_channel, images
             )
         if settings.wall_enabled and settings.vk_group_id is not None:
+            from bot.publishing.vk import VkWallPublisher
+            from bot.vk.api import VkApi
+
             api = VkApi(
                 settings.vk_user_token,
                 base_url=settings.vk_api_base,

@@ -27,6 +27,7 @@ from storage.models import (
     TicketMessage,
     TicketMessageKind,
     TicketStatus,
+    TurnRecord,
 )
 
 
@@ -86,6 +87,20 @@ class Dialogs(Protocol):
     async def load(self, reader_id: int) -> DialogState: ...
 
     async def save(self, reader_id: int, state: DialogState) -> None: ...
+
+
+class Turns(Protocol):
+    """A reader turn's own round trips: one read when it starts, one transaction when it
+    ends. What features change in between goes through their own ports."""
+
+    async def load(self, address: Address) -> tuple[Reader | None, DialogState]:
+        """The reader at ``address`` (None if not stored yet) and their dialog state."""
+        ...
+
+    async def store(self, record: TurnRecord) -> None:
+        """Store the turn's dialog state and conversation log together: all
+        of it or, on a failure, none."""
+        ...
 
 
 EDIT_KEY = "edit"

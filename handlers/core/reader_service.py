@@ -29,12 +29,12 @@ from handlers.core.messenger import (
 )
 from handlers.core.numbers import typed_number
 from handlers.core.payloads import Payload, parse
-from handlers.core.ports import Conversations, Dialogs, Outbox, Readers
+from handlers.core.ports import Outbox, Readers, Turns
 from handlers.core.registry import ReaderRegistry
 from handlers.core.replies import Reply
 from handlers.core.throttle import Throttle, Verdict
 from handlers.core.turn import Turn
-from storage.models import Address, Direction, Platform
+from storage.models import Address, Direction, LoggedMessage, Platform, TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,7 @@ class ReaderService:
         self,
         *,
         readers: Readers,
-        conversations: Conversations,
-        dialogs: Dialogs,
+        turns: Turns,
         outbox: Outbox,
         catalog: Catalog,
         messengers: Mapping[Platform, Messenger],
@@ -66,8 +65,7 @@ class ReaderService:
             raise ValueError(f"menu item {MAIN_ITEM!r} belongs to the reader service")
         self._menu = self._registry.menu_places()
         self._readers = readers
-        self._conversations = conversations
-        self._dialogs = dialogs
+        self._turns = turns
         self._outbox = outbox
         self._catalog = catalog
         self._messengers = messengers
@@ -99,12 +97,15 @@ class ReaderService:
     async def _handle_turn(self, messenger: Messenger, event: Event, verdict: Verdict) -> None:
         """One turn at a time per reader: album parts and quick double presses arrive as
         concurrent updates, and each turn reads and writes the stored dialog state."""
+        turn: Turn | None = None
         try:
             turn = await self._begin(event, verdict)
             if verdict is Verdict.ALLOW:
                 await self._route(turn)
         except Exception:
             log.exception("turn failed for %s", event.address)
+            if turn is not None:
+                await self._store_failed(turn)
             translator = self._catalog.translator(event.language_code)
             await self._acknowledge(messenger, event)
             await self._send(messenger, event, [Reply(translator("error-generic"))])
@@ -113,7 +114,9 @@ class ReaderService:
         await self._finish(messenger, turn)
 
     async def _begin(self, event: Event, verdict: Verdict) -> Turn:
-        reader = await self._readers.get(event.address)
+        """The reader and their dialog state in one read; a new reader is stored at once,
+        since features key what they store by the reader's id."""
+        reader, state = await self._turns.load(event.address)
         first = reader is None
         if reader is None:
             reader = await self._readers.create(
@@ -121,7 +124,6 @@ class ReaderService:
             )
         elif not reader.reachable:
             await self._readers.set_reachable(event.address, True)
-        state = await self._dialogs.load(reader.id)
         turn = Turn(event, reader, state, self._catalog.translator(reader.language), self._menu)
         if first:
             turn.state.data["first_contact"] = True
@@ -132,10 +134,25 @@ class ReaderService:
             and (event.text or event.attachments)
             and state.flow not in self._registry.secret_flows
         ):
-            await self._conversations.record(
-                reader.id, Direction.IN, event.text, [a.metadata() for a in event.attachments]
+            turn.inbound = LoggedMessage(
+                Direction.IN, event.text, [a.metadata() for a in event.attachments]
             )
         return turn
+
+    async def _store_failed(self, turn: Turn) -> None:
+        """A failed turn still logs what the reader wrote; its dialog state stays as it was."""
+        if turn.forgotten:
+            return
+        record = TurnRecord(
+            turn.reader.id,
+            turn.reader.address.platform,
+            None,
+            (turn.inbound,) if turn.inbound is not None else (),
+        )
+        try:
+            await self._turns.store(record)
+        except Exception:
+            log.exception("could not store the failed turn of %s", turn.event.address)
 
     async def _route(self, turn: Turn) -> None:
         event = turn.event
@@ -298,16 +315,28 @@ class ReaderService:
             )
 
     async def _finish(self, messenger: Messenger, turn: Turn) -> None:
-        """Store the turn, then answer. The reader acts on the answer the moment it arrives,
-        and that next update may reach another process, whose turn lock this one's does not
-        hold: it must find the state this turn left, not the one before."""
+        """Store the turn in one transaction, then answer. The store holds its dialog state
+        and its conversation log (the reader's message and the answer). It comes first
+        because the reader acts on the answer the moment it arrives, and that next update may
+        reach another process, whose turn lock this one's does not hold: it must find the
+        state this turn left, not the one before. The log is not batched across turns: a
+        crash loses at most the turn it interrupted."""
         if not turn.forgotten:
             offered = [b.payload for b in turn.replies[-1].flat_buttons()] if turn.replies else []
             turn.state.offered = offered
-            await self._dialogs.save(turn.reader.id, turn.state)
+            logged: list[LoggedMessage] = []
             if turn.reader.has_consent:
-                for reply in turn.replies:
-                    await self._conversations.record(turn.reader.id, Direction.OUT, reply.text)
+                if turn.inbound is not None:
+                    logged.append(turn.inbound)
+                logged.extend(LoggedMessage(Direction.OUT, reply.text) for reply in turn.replies)
+            await self._turns.store(
+                TurnRecord(
+                    turn.reader.id,
+                    turn.reader.address.platform,
+                    turn.state,
+                    tuple(logged),
+                )
+            )
         await self._send(messenger, turn.event, turn.replies)
 
 

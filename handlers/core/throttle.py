@@ -19,7 +19,9 @@ class Throttle:
     """Allows ``burst`` events per ``period`` seconds per key.
 
     It is in-process on purpose: flood control only has to be roughly right, and losing it on
-    restart harms nobody.
+    restart harms nobody. It keeps only readers heard from lately: once a period, ``check``
+    sweeps out those whose window has emptied, so memory follows the readers active in the
+    last two periods, not every reader ever seen.
     """
 
     def __init__(
@@ -30,9 +32,16 @@ class Throttle:
         self._clock = clock
         self._events: dict[str, deque[float]] = {}
         self._warned: set[str] = set()
+        self._next_sweep = clock() + period
+
+    def __len__(self) -> int:
+        """How many readers it keeps track of."""
+        return len(self._events)
 
     def check(self, key: str) -> Verdict:
         now = self._clock()
+        if now >= self._next_sweep:
+            self.sweep()
         window = self._events.setdefault(key, deque())
         while window and window[0] <= now - self._period:
             window.popleft()
@@ -47,7 +56,9 @@ class Throttle:
 
     def sweep(self) -> None:
         """Forget idle keys so memory does not grow with the number of readers."""
-        cutoff = self._clock() - self._period
+        now = self._clock()
+        self._next_sweep = now + self._period
+        cutoff = now - self._period
         for key in [k for k, w in self._events.items() if not w or w[-1] <= cutoff]:
             del self._events[key]
             self._warned.discard(key)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from handlers.core.events import Event
 from handlers.core.i18n import Translator
 from handlers.core.replies import Button, Reply
-from storage.models import DialogState, Reader
+from storage.models import DialogState, LoggedMessage, Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ class Turn:
     resume: str | None = None
     """A payload to act on next in this turn as if pressed: where the reader was heading
     before something (consent) had to be asked first."""
+    inbound: LoggedMessage | None = None
+    """The reader's message, for the conversation log the turn writes when it ends."""
 
     def say(self, text: str, *rows: tuple[Button, ...]) -> None:
         self.replies.append(Reply(text=text, buttons=tuple(rows)))

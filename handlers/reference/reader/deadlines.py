@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from handlers.core.config import WorkingTime
+
+if TYPE_CHECKING:
+    import holidays
 
 _SEARCH_DAYS = 3 * 366
 """How far ahead to look for a working day before deciding the calendar has none."""
@@ -87,4 +89,7 @@ def _holidays(country: str) -> holidays.HolidayBase | frozenset[date]:
     """One calendar per country for the process; it fills in years as they are asked for."""
     if not country:
         return frozenset()
+    # Imported on the first deadline, not at start: it is a large package.
+    import holidays
+
     return holidays.country_holidays(country)

@@ -1,0 +1,79 @@
+"""A platform that is not configured is not imported: its library stays out of memory.
+
+Each case starts the real application in a fresh interpreter (modules already imported by
+the test process would hide the difference) against one fake platform, then reports which
+platform libraries are loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SCRIPT = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from tests.e2e.conftest import STAFF_CHAT_ID, VK_GROUP_ID, make_settings
+    from bot.playground.platforms.telegram_server import FakeTelegramServer
+    from bot.playground.platforms.vk_server import FakeVkServer
+    from bot.app import Application
+
+    async def main(platform: str, url: str) -> None:
+        loaded_before = [m for m in ("aiogram", "vkbottle") if m in sys.modules]
+        if platform == "telegram":
+            fake = FakeTelegramServer()
+        else:
+            fake = FakeVkServer(group_id=VK_GROUP_ID)
+        async with fake:
+            if platform == "telegram":
+                settings = make_settings(url, telegram=fake)
+            else:
+                settings = make_settings(url, vk=fake, staff_chat=f"vk:{2000000001}")
+            app = Application(settings)
+            await app.start()
+            try:
+                started = sorted(str(p) for p in app.messengers)
+            finally:
+                await app.stop()
+        loaded = [m for m in ("aiogram", "vkbottle") if m in sys.modules]
+        print(json.dumps({"before": loaded_before, "after": loaded, "started": started}))
+
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    """
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(platform: str, tmp_path: Path) -> dict[str, list[str]]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, platform, url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+@pytest.mark.parametrize(
+    ("platform", "loaded", "absent"),
+    [("telegram", "aiogram", "vkbottle"), ("vk", "vkbottle", "aiogram")],
+)
+def test_only_the_configured_platforms_library_is_imported(
+    platform: str, loaded: str, absent: str, tmp_path: Path
+) -> None:
+    report = _run(platform, tmp_path)
+
+    assert report["started"] == [platform]
+    assert report["before"] == []
+    assert loaded in report["after"], "the check would be empty if the platform never loaded"
+    assert absent not in report["after"]
