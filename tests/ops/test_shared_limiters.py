@@ -25,6 +25,7 @@ from bot.ratelimit import DEFAULT_MARGIN_SECONDS, Limit, telegram_limits
 from storage.database import async_url, create_engine
 from storage.migrate import upgrade
 from tests.ops.conftest import POSTGRES_ENV, admin
+from tests.ops.redis_windows import TrackedRedisLimiter, delete_windows
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PERIOD = 1.0 + DEFAULT_MARGIN_SECONDS  # Telegram's second plus the limiter's margin
@@ -63,16 +64,15 @@ async def make(request: pytest.FixtureRequest, time_: FakeTime) -> AsyncIterator
         except (RedisError, OSError):
             await client.aclose()
             pytest.skip(f"no Redis answers at {REDIS_URL}")
-        created: list[str] = []
+        created: list[TrackedRedisLimiter] = []
 
         def on_redis(namespace: str) -> Shared:
-            created.append(namespace)
-            return RedisRateLimiter(client, namespace, clock=time_, sleep=time_.sleep)
+            limiter = TrackedRedisLimiter(client, namespace, clock=time_, sleep=time_.sleep)
+            created.append(limiter)
+            return limiter
 
         yield on_redis
-        keys = [key async for key in client.scan_iter("ratelimit:*")]
-        if keys:
-            await client.delete(*keys)
+        await delete_windows(client, created)
         await client.aclose()
         return
     if not os.environ.get(POSTGRES_ENV):
