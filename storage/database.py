@@ -32,7 +32,7 @@ from storage.tickets import TicketRepository
 from storage.transaction import Transaction
 from storage.turns import TurnRepository
 from storage.types import Clock, utcnow
-from storage.write_queue import WriteQueue
+from storage.write_queue import QueuedWrites, WriteQueue
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -121,12 +121,12 @@ class Storage:
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         self.engine = engine
         self._clock = clock
-        queue = WriteQueue(engine.dialect)
+        self.write_queue = queue = WriteQueue(engine.dialect)
         self.readers = ReaderRepository(engine, clock, queue)
         self.conversations = ConversationRepository(engine, clock)
         self.dialogs = DialogRepository(engine, clock)
         self.turns = TurnRepository(engine, clock, queue)
-        self.outbox = OutboxRepository(engine, clock)
+        self.outbox = OutboxRepository(QueuedWrites(engine, queue), clock)
         self.tickets = TicketRepository(engine, clock)
         self.templates = TemplateRepository(engine, clock)
         self.staff = StaffProfileRepository(engine, clock)
