@@ -46,12 +46,18 @@ needs «статьи» and «диабете», not «о»."""
 
 # PyStemmer: the Snowball stemmers compiled to C, the same stems as the pure-Python
 # snowballstemmer package, which imports its 36 languages' stemmers at once (about 2.5 MiB of
-# the bot's memory for the two used here) and stems several times slower.
-_russian = Stemmer.Stemmer("russian")
-_english = Stemmer.Stemmer("english")
+# the bot's memory for the two used here) and stems several times slower. Their own caches
+# are off: :func:`stem` has one.
+_russian = Stemmer.Stemmer("russian", 0)
+_english = Stemmer.Stemmer("english", 0)
+
+STEM_CACHE_SIZE = 8192
+"""Words whose stems are kept. Reader texts follow Zipf's law, so the most frequent few
+thousand words make most hits; a miss costs a few microseconds. (It was 65,536: about 13 MiB
+once full, filled by every new name and typo readers write.)"""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(word: str) -> str:
     """The stem of one word (already matched by :data:`WORD`), lowercased."""
     lowered = word.lower().replace("ё", "е")
