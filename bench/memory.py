@@ -6,7 +6,7 @@ Prints their resident set sizes (VmRSS) and the ratio; then lets new readers sen
 on both platforms, each at a pace under that platform's limit, and prints the bot's RSS after
 the first ``FEW`` and after ``MANY`` distinct readers, and that ratio.
 
-    python -m bench.memory               # 500 and 5,000 readers (about five minutes)
+    python -m bench.memory               # 500 and 5,000 readers (about four minutes)
     python -m bench.memory 200 1000      # a quicker look
 """
 
