@@ -80,6 +80,10 @@ class RateLimiter:
         self._queues: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._since_sweep = 0
 
+    def __len__(self) -> int:
+        """How many windows (chats, groups and the token's own) it keeps."""
+        return len(self._windows)
+
     @asynccontextmanager
     async def hold(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
         """Count the call from its admission; its windows run from the end of the body,

@@ -7,14 +7,32 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 Id: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
 """Surrogate keys: BIGINT on PostgreSQL; INTEGER on SQLite, where only an ``INTEGER PRIMARY KEY``
 is the auto-incrementing rowid."""
 
-Json: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+
+class _Json(TypeDecorator[Any]):
+    """JSON documents: JSONB on PostgreSQL, JSON text on SQLite.
+
+    Not ``JSON().with_variant(JSONB(), "postgresql")``: that imports SQLAlchemy's PostgreSQL
+    dialect (about 2 MiB of a SQLite deployment's memory) for a type it never uses.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+Json: TypeEngine[Any] = _Json()
 """JSON documents: JSONB on PostgreSQL, JSON text on SQLite."""
 
 

@@ -190,3 +190,19 @@ async def test_short_round_trips_keep_a_burst_near_thirty_per_second() -> None:
 
     last_admitted = max(admitted for admitted, _, _ in calls)
     assert 9 * 1.02 <= last_admitted < 9 * (1.02 + 0.02) + 0.1
+
+
+async def test_windows_of_chats_gone_quiet_are_forgotten() -> None:
+    """Memory follows the chats written to lately, not every chat ever written to."""
+    time = VirtualTime()
+    limiter = RateLimiter(clock=time.clock, sleep=time.sleep)
+    most = 0
+
+    for chat in range(1, 5001):
+        await limiter.acquire(telegram_limits(chat))
+        most = max(most, len(limiter))
+
+    # A sweep every 1,000 calls keeps only the windows with a call still inside them (the
+    # last second's 30 chats and the token's own), so at most about 1,000 are ever kept.
+    assert most <= 1_000 + 31
+    assert len(limiter) < most

@@ -55,7 +55,9 @@ class TelegramRunner:
         self._in_flight: set[asyncio.Task[object]] = set()
         self._stop_requested = False
         self._stopped = asyncio.Event()
-        self.dispatcher = Dispatcher(name="telegram")
+        # Conversation state lives in our database; aiogram's FSM would keep a record per
+        # reader in process memory for ever (its MemoryStorage is a defaultdict).
+        self.dispatcher = Dispatcher(name="telegram", disable_fsm=True)
         self.dispatcher.include_router(self._router())
 
     def _router(self) -> Router:

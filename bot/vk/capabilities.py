@@ -54,8 +54,13 @@ class CapabilityCache:
     def __init__(self, max_size: int = 100_000) -> None:
         self._max_size = max_size
         self._items: OrderedDict[int, ClientCapabilities] = OrderedDict()
+        self._distinct: dict[ClientCapabilities, ClientCapabilities] = {}
+        """One instance of each value: readers share a handful of client kinds, so each
+        reader costs the map's entry, not a copy of their client's description (there are
+        at most 36 values: two flags and nine languages)."""
 
     def remember(self, peer_id: int, capabilities: ClientCapabilities) -> None:
+        capabilities = self._distinct.setdefault(capabilities, capabilities)
         self._items[peer_id] = capabilities
         self._items.move_to_end(peer_id)
         while len(self._items) > self._max_size:

@@ -186,3 +186,19 @@ async def test_polling_removes_a_leftover_webhook_first(
         await server.wait_for(lambda: len(collector.events) == 1)
 
     assert server.webhook_url is None
+
+
+async def test_readers_leave_no_state_in_aiogram(server: FakeTelegramServer, bot: Bot) -> None:
+    """Conversation state is ours, in the database: aiogram's FSM, which would keep a record
+    per reader in process memory for ever, is off."""
+    collector = Collector()
+    runner = TelegramRunner(bot, collector)
+
+    async with polling(runner):
+        for reader in range(910, 915):
+            server.push_message(reader, "/start")
+        await server.wait_for(lambda: len(collector.events) == 5)
+
+    assert runner.dispatcher.fsm not in runner.dispatcher.update.outer_middleware
+    storage = runner.dispatcher.fsm.storage
+    assert getattr(storage, "storage", {}) == {}
