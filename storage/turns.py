@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, select
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.dml import Insert
 
-from storage.dialect import upsert
+from storage.dialect import reusable_upsert
 from storage.models import Address, DialogState, Reader, TurnRecord
 from storage.readers import reader_from_row
 from storage.schema import dialog_states, messages, readers
 from storage.types import Clock, utcnow
 from storage.write_queue import WriteQueue
 
-_DIALOG_COLUMNS = ("flow", "step", "data", "offered", "updated_at")
+_SAVE_STATE = reusable_upsert(
+    dialog_states,
+    ("reader_id", "flow", "step", "data", "offered", "updated_at"),
+    conflict_on=("reader_id",),
+)
 
 _LOAD = (
     select(
@@ -61,7 +63,6 @@ class TurnRepository:
     ) -> None:
         self._engine = engine
         self._clock = clock
-        self._upserts: dict[str, Insert] = {}
         self._queue = queue or WriteQueue(engine.dialect)
 
     async def load(self, address: Address) -> tuple[Reader | None, DialogState]:
@@ -89,7 +90,7 @@ class TurnRepository:
                     "offered": list(state.offered),
                     "updated_at": now,
                 }
-                await conn.execute(self._upsert(conn.dialect), values)
+                await conn.execute(_SAVE_STATE, values)
             if record.log:
                 await conn.execute(
                     _LOG,
@@ -105,13 +106,3 @@ class TurnRepository:
                         for entry in record.log
                     ],
                 )
-
-    def _upsert(self, dialect: Dialect) -> Insert:
-        statement = self._upserts.get(dialect.name)
-        if statement is None:
-            placeholders: dict[str, Any] = {"reader_id": bindparam("reader_id")} | {
-                name: bindparam(name) for name in _DIALOG_COLUMNS
-            }
-            statement = upsert(dialect, dialog_states, placeholders, ("reader_id",))
-            self._upserts[dialect.name] = statement
-        return statement
