@@ -78,6 +78,20 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
 
+    def rollback(self) -> None:
+        """No hand-off when there is nothing to roll back: Python's sqlite3 opens a
+        transaction only for a write, so a connection that only read (every connection
+        returned to the pool is rolled back) has none."""
+        driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        try:
+            # Safe to read here: the connection's thread runs nothing of this connection
+            # between two of its calls, and this is one.
+            idle = not driver._conn.in_transaction
+        except ValueError:  # closed: let aiosqlite say so
+            idle = False
+        if not idle:
+            super().rollback()
+
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:
             return super().cursor(server_side=True)
