@@ -55,7 +55,9 @@ class TelegramRunner:
         self._in_flight: set[asyncio.Task[object]] = set()
         self._stop_requested = False
         self._stopped = asyncio.Event()
-        self.dispatcher = Dispatcher(name="telegram")
+        # Dialog state lives in our database, not aiogram's FSM: without it aiogram skips a
+        # state lookup and a lock per update.
+        self.dispatcher = Dispatcher(name="telegram", disable_fsm=True)
         self.dispatcher.include_router(self._router())
 
     def _router(self) -> Router:
