@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.connectable import single_reads
 from storage.dialect import reusable_upsert
 from storage.models import Address, DialogState, Reader, TurnRecord
 from storage.readers import reader_from_row
@@ -62,13 +63,14 @@ class TurnRepository:
         self, engine: AsyncEngine, clock: Clock = utcnow, queue: WriteQueue | None = None
     ) -> None:
         self._engine = engine
+        self._reads = single_reads(engine)
         self._clock = clock
         self._queue = queue or WriteQueue(engine.dialect)
 
     async def load(self, address: Address) -> tuple[Reader | None, DialogState]:
         """The reader at ``address`` (None if new) and their dialog state, in one query."""
         parameters = {"platform": str(address.platform), "peer_id": address.peer_id}
-        async with self._engine.connect() as conn:
+        async with self._reads.connect() as conn:
             row = (await conn.execute(_LOAD, parameters)).first()
         if row is None:
             return None, DialogState()
