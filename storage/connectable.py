@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
 class Connectable(Protocol):
@@ -44,3 +44,17 @@ class BoundConnection:
 
     def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self.begin()
+
+
+def single_reads(engine: Connectable) -> Connectable:
+    """``engine`` for connections that each run a single read.
+
+    On PostgreSQL an engine's such connections run in autocommit: one statement is a
+    transaction of its own anyway, and the BEGIN and ROLLBACK the driver wraps around it
+    were two more round trips to the server (a reader's turn makes two such reads). SQLite's
+    driver opens no transaction for a read, and switching its mode costs a thread hand-off
+    each way, so an SQLite engine, like a transaction's connection, is returned as it is.
+    """
+    if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine

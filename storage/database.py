@@ -25,6 +25,7 @@ from storage.outbox import OutboxRepository
 from storage.publishing import CalendarRepository, DigestRepository
 from storage.readers import ReaderRepository
 from storage.renewals import RenewalRepository
+from storage.sqlite_driver import one_hop_dbapi
 from storage.staff import StaffProfileRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.templates import TemplateRepository
@@ -81,6 +82,8 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("poolclass", StaticPool)
     else:
         Path(str(target.database)).parent.mkdir(parents=True, exist_ok=True)
+    # One thread hand-off per statement (see storage.sqlite_driver).
+    kwargs.setdefault("module", one_hop_dbapi())
     engine = create_async_engine(target, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
     return engine

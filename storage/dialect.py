@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, TextClause, bindparam, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
 
@@ -47,3 +47,23 @@ def upsert(
         index_elements=list(conflict_on),
         set_={name: statement.excluded[name] for name in values if name not in conflict_on},
     )
+
+
+def reusable_upsert(table: Table, columns: Sequence[str], conflict_on: Sequence[str]) -> TextClause:
+    """:func:`upsert` with one bound parameter per column (named after it), as a statement
+    SQLAlchemy can reuse.
+
+    SQLAlchemy 2.0 gives ``on_conflict_do_update`` no cache key, so an upsert built with it
+    is compiled again on every execution: the largest SQL cost of a reader turn, which
+    upserts its dialog state. This form is the same SQL, written once; both backends speak
+    ``ON CONFLICT … DO UPDATE SET … = excluded.…``. The parameters carry the columns' types,
+    so values are converted as they would be for the table.
+    """
+    updated = [name for name in columns if name not in conflict_on]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(f':{name}' for name in columns)}) "
+        f"ON CONFLICT ({', '.join(conflict_on)}) "
+        f"DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in updated)}"
+    )
+    return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in columns))

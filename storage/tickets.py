@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, String, bindparam, func, insert, literal, 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import search as full_text
-from storage.connectable import Connectable
+from storage.connectable import Connectable, single_reads
 from storage.dialect import insert_or_ignore
 from storage.models import (
     Address,
@@ -66,6 +66,7 @@ class TicketRepository:
 
     def __init__(self, engine: Connectable, clock: Clock = utcnow) -> None:
         self._engine = engine
+        self._reads = single_reads(engine)
         self._clock = clock
 
     async def create(
@@ -121,7 +122,7 @@ class TicketRepository:
 
     async def latest_active_for_reader(self, reader_id: int) -> Ticket | None:
         """The reader's newest ticket that is new, in progress or answered (not closed)."""
-        async with self._engine.connect() as conn:
+        async with self._reads.connect() as conn:
             row = (await conn.execute(_LATEST_ACTIVE, {"reader_id": reader_id})).first()
         return ticket(row) if row else None
 

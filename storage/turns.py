@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, select
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.dml import Insert
 
-from storage.dialect import upsert
+from storage.connectable import single_reads
+from storage.dialect import reusable_upsert
 from storage.models import Address, DialogState, Reader, TurnRecord
 from storage.readers import reader_from_row
 from storage.schema import dialog_states, messages, readers
 from storage.types import Clock, utcnow
 from storage.write_queue import WriteQueue
 
-_DIALOG_COLUMNS = ("flow", "step", "data", "offered", "updated_at")
+_SAVE_STATE = reusable_upsert(
+    dialog_states,
+    ("reader_id", "flow", "step", "data", "offered", "updated_at"),
+    conflict_on=("reader_id",),
+)
 
 _LOAD = (
     select(
@@ -60,14 +63,14 @@ class TurnRepository:
         self, engine: AsyncEngine, clock: Clock = utcnow, queue: WriteQueue | None = None
     ) -> None:
         self._engine = engine
+        self._reads = single_reads(engine)
         self._clock = clock
-        self._upserts: dict[str, Insert] = {}
         self._queue = queue or WriteQueue(engine.dialect)
 
     async def load(self, address: Address) -> tuple[Reader | None, DialogState]:
         """The reader at ``address`` (None if new) and their dialog state, in one query."""
         parameters = {"platform": str(address.platform), "peer_id": address.peer_id}
-        async with self._engine.connect() as conn:
+        async with self._reads.connect() as conn:
             row = (await conn.execute(_LOAD, parameters)).first()
         if row is None:
             return None, DialogState()
@@ -89,7 +92,7 @@ class TurnRepository:
                     "offered": list(state.offered),
                     "updated_at": now,
                 }
-                await conn.execute(self._upsert(conn.dialect), values)
+                await conn.execute(_SAVE_STATE, values)
             if record.log:
                 await conn.execute(
                     _LOG,
@@ -105,13 +108,3 @@ class TurnRepository:
                         for entry in record.log
                     ],
                 )
-
-    def _upsert(self, dialect: Dialect) -> Insert:
-        statement = self._upserts.get(dialect.name)
-        if statement is None:
-            placeholders: dict[str, Any] = {"reader_id": bindparam("reader_id")} | {
-                name: bindparam(name) for name in _DIALOG_COLUMNS
-            }
-            statement = upsert(dialect, dialog_states, placeholders, ("reader_id",))
-            self._upserts[dialect.name] = statement
-        return statement

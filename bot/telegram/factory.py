@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from bot.ratelimit import Limiter
 from bot.telegram.redaction import redact_token_in_logs
+from bot.telegram.response_models import pin_response_models
 from bot.telegram.throttling import ThrottlingMiddleware
 
 
@@ -34,6 +35,7 @@ def create_bot(
     """
     raw_token = token.get_secret_value() if isinstance(token, SecretStr) else token
     redact_token_in_logs(raw_token)
+    pin_response_models()
     api = TelegramAPIServer.from_base(api_base) if api_base else PRODUCTION
     session = AiohttpSession(api=api, timeout=timeout)
     session.middleware(ThrottlingMiddleware(limiter, max_attempts=max_attempts, max_wait=max_wait))

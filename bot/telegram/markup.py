@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.core.events import Attachment, AttachmentKind
@@ -10,10 +12,17 @@ from handlers.core.replies import Button
 from storage.models import Platform
 
 CALLBACK_DATA_LIMIT = 64
+# Distinct keyboards kept built: menus repeat in every language, ticket buttons vary.
+KEYBOARDS_KEPT = 512
 
 
+@lru_cache(maxsize=KEYBOARDS_KEPT)
 def inline_keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard whose buttons carry their payloads as callback data."""
+    """An inline keyboard whose buttons carry their payloads as callback data.
+
+    Kept once built: most answers carry one of a few keyboards, and validating the pydantic
+    models anew was a visible part of each send. aiogram's objects are frozen.
+    """
     keyboard = [
         [
             InlineKeyboardButton(text=button.text, callback_data=_callback_data(button))

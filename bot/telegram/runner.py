@@ -55,8 +55,9 @@ class TelegramRunner:
         self._in_flight: set[asyncio.Task[object]] = set()
         self._stop_requested = False
         self._stopped = asyncio.Event()
-        # Conversation state lives in our database; aiogram's FSM would keep a record per
-        # reader in process memory for ever (its MemoryStorage is a defaultdict).
+        # Dialog state lives in our database, not aiogram's FSM: its MemoryStorage would keep
+        # a record per reader in process memory for ever (a defaultdict), and without it
+        # aiogram skips a state lookup and a lock per update.
         self.dispatcher = Dispatcher(name="telegram", disable_fsm=True)
         self.dispatcher.include_router(self._router())
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.middlewares.base import (
@@ -16,7 +17,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, SendMediaGroup, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.ratelimit import Limiter, telegram_limits
+from bot.ratelimit import Limit, Limiter, telegram_limits
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -96,20 +97,27 @@ class ThrottlingMiddleware(BaseRequestMiddleware):
                 await self._sleep(error.retry_after)
                 attempt += 1
 
+    def _paced(
+        self, api_method: str, method: TelegramMethod[Any]
+    ) -> AbstractAsyncContextManager[None]:
+        """Holds the limiter's slots while the request is made (the limiter's own context
+        for a single message, with no wrapper of ours: this is on every send's path)."""
+        if not counts_as_message(api_method):
+            return contextlib.nullcontext()
+        chat_id = getattr(method, "chat_id", None)
+        limits = telegram_limits(chat_id if isinstance(chat_id, int | str) else None)
+        # An album is one call but as many messages as it has items.
+        if isinstance(method, SendMediaGroup) and len(method.media) > 1:
+            return self._paced_album(limits, len(method.media))
+        return self._limiter.hold(limits)
+
     @asynccontextmanager
-    async def _paced(self, api_method: str, method: TelegramMethod[Any]) -> AsyncIterator[None]:
-        """Holds the limiter's slots while the request is made."""
-        async with AsyncExitStack() as slots:
-            if counts_as_message(api_method):
-                chat_id = getattr(method, "chat_id", None)
-                limits = telegram_limits(chat_id if isinstance(chat_id, int | str) else None)
-                # An album is one call but as many messages as it has items.
-                times = len(method.media) if isinstance(method, SendMediaGroup) else 1
-                # The earlier items count as sent when admitted; only the last is held
-                # through the call: a chat allows one message at a time, so holding them
-                # all would wait on itself.
-                for _ in range(times - 1):
-                    async with self._limiter.hold(limits):
-                        pass
-                await slots.enter_async_context(self._limiter.hold(limits))
+    async def _paced_album(self, limits: Sequence[Limit], items: int) -> AsyncIterator[None]:
+        # The earlier items count as sent when admitted; only the last is held through the
+        # call: a chat allows one message at a time, so holding them all would wait on
+        # itself.
+        for _ in range(items - 1):
+            async with self._limiter.hold(limits):
+                pass
+        async with self._limiter.hold(limits):
             yield

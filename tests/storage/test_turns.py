@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.engine.interfaces import CacheStats
 
 from storage.database import Storage
 from storage.models import (
@@ -76,3 +79,30 @@ async def test_a_failing_write_stores_nothing_of_the_turn(storage: Storage, read
 
     assert await storage.dialogs.load(reader.id) == DialogState()
     assert await storage.conversations.history(reader.id) == []
+
+
+async def test_a_turns_statements_are_compiled_once(storage: Storage, reader: Reader) -> None:
+    """Every statement of a turn is reused from SQLAlchemy's cache of compiled statements
+    after its first run (an upsert built with ``on_conflict_do_update`` never is)."""
+    platform = reader.address.platform
+    record = TurnRecord(
+        reader.id, platform, DialogState(flow="ask"), (LoggedMessage(Direction.IN, "т"),)
+    )
+    await storage.turns.load(reader.address)
+    await storage.turns.store(record)
+    hits: list[bool] = []
+
+    def note(*args: object) -> None:
+        context = args[-2]
+        assert isinstance(context, DefaultExecutionContext)
+        hits.append(context.cache_hit is CacheStats.CACHE_HIT)
+
+    engine = storage.engine.sync_engine
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        await storage.turns.load(reader.address)
+        await storage.turns.store(record)
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+
+    assert hits == [True, True, True]
