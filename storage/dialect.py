@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, TextClause, bindparam, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
+
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -59,6 +62,10 @@ def reusable_upsert(table: Table, columns: Sequence[str], conflict_on: Sequence[
     ``ON CONFLICT … DO UPDATE SET … = excluded.…``. The parameters carry the columns' types,
     so values are converted as they would be for the table.
     """
+    names = [table.name, *columns]
+    # Written into the SQL as they are: only names that need no quoting in either dialect.
+    if table.schema is not None or not all(_PLAIN_NAME.fullmatch(name) for name in names):
+        raise ValueError(f"reusable_upsert needs plain, unqualified names: {names!r}")
     updated = [name for name in columns if name not in conflict_on]
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "

@@ -87,7 +87,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             # Safe to read here: the connection's thread runs nothing of this connection
             # between two of its calls, and this is one.
             idle = not driver._conn.in_transaction
-        except ValueError:  # closed: let aiosqlite say so
+        except (ValueError, sqlite3.ProgrammingError):  # closed: let aiosqlite say so
             idle = False
         if not idle:
             super().rollback()

@@ -57,10 +57,14 @@ thousand words make most hits; a miss costs a few microseconds. (It was 65,536: 
 once full, filled by every new name and typo readers write.)"""
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(word: str) -> str:
     """The stem of one word (already matched by :data:`WORD`), lowercased."""
-    lowered = word.lower().replace("ё", "е")
+    # Normalised before the cache, so «Книга», «книга» and «КНИГА» take one of its places.
+    return _stem_of_lowered(word.lower().replace("ё", "е"))
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def _stem_of_lowered(lowered: str) -> str:
     if CYRILLIC.search(lowered):
         result: str = _russian.stemWord(lowered)
     elif LATIN.search(lowered):

@@ -21,7 +21,10 @@ def inline_keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarku
     """An inline keyboard whose buttons carry their payloads as callback data.
 
     Kept once built: most answers carry one of a few keyboards, and validating the pydantic
-    models anew was a visible part of each send. aiogram's objects are frozen.
+    models anew was a visible part of each send. The key is every button's text and payload,
+    so a reader only ever gets a keyboard built from their own answer's buttons. aiogram's
+    keyboard objects are mutable pydantic models and one instance serves every send with the
+    same buttons: never change one after it is returned.
     """
     keyboard = [
         [
