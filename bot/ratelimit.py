@@ -80,8 +80,11 @@ class RateLimiter:
         self._queues: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._since_sweep = 0
 
-    def __len__(self) -> int:
-        """How many windows (chats, groups and the token's own) it keeps."""
+    def window_count(self) -> int:
+        """How many windows (chats, groups and the token's own) it keeps.
+
+        A method, not ``__len__``: an empty limiter must stay truthy, or ``limiter or
+        RateLimiter()`` would swap a shared one for a private one."""
         return len(self._windows)
 
     @asynccontextmanager

@@ -75,7 +75,7 @@ class VkApi(API):
         super().__init__(token=secret, http_client=self.http)
         self.API_URL = base_url if base_url.endswith("/") else base_url + "/"
         self.API_VERSION = version
-        self.limiter: Limiter = limiter or RateLimiter()
+        self.limiter: Limiter = RateLimiter() if limiter is None else limiter
         self.retry = retry or RetryPolicy()
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep
