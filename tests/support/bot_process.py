@@ -26,6 +26,7 @@ import runpy
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -105,13 +106,20 @@ def main() -> None:
     if options.probe_every:
         _probe(options.probe_every, options.probe_log)
     sys.argv = ["bot", *[a for a in bot_arguments if a != "--"]]
-    travel = (
-        time_machine.travel(time.time() + options.shift, tick=True)
-        if options.shift is not None
-        else contextlib.nullcontext()
-    )
+    travel = shifted_clock(options.shift) if options.shift is not None else contextlib.nullcontext()
     with travel:
         runpy.run_module("bot", run_name="__main__", alter_sys=True)
+
+
+@contextlib.contextmanager
+def shifted_clock(shift: float) -> Iterator[None]:
+    """The wall clock ``shift`` seconds ahead of the real one, ticking, from the moment this
+    is entered. time_machine starts a ticking clock at its first reading rather than at
+    travel: a clock first read after the bot's imports would lag by as long as they took,
+    and two processes' shared limiter windows would disagree by the difference."""
+    with time_machine.travel(time.time() + shift, tick=True):
+        time.time()
+        yield
 
 
 if __name__ == "__main__":
