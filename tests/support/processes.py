@@ -33,7 +33,7 @@ def bot_command(
         every, log = probe
         options += ["--probe-every", str(every), "--probe-log", str(log)]
     if os.environ.get(CLOCK_AT, "").strip():
-        options += ["--shift", repr(_clock_shift())]
+        options += ["--shift", repr(clock_shift())]
     for fragment in die_before:
         options += ["--die-before", fragment]
     if not options:
@@ -41,7 +41,7 @@ def bot_command(
     return [sys.executable, str(BOT_PROCESS), *options, "--", *arguments]
 
 
-def _clock_shift() -> float:
+def clock_shift() -> float:
     """Seconds the suite's wall clock is ahead of the real one. A process given the shift
     keeps the very same clock as this one, and as every other such process: a moment
     passed as a destination would instead start each process's clock where it was when
