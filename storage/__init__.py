@@ -5,3 +5,7 @@
 - :mod:`storage.search`: full-text search over tickets, one implementation per dialect;
 - :mod:`storage.migrate`: ``upgrade``, which applies the packaged Alembic migrations.
 """
+
+from storage.asyncio_without_orm import install as _install_asyncio_without_orm
+
+_install_asyncio_without_orm()

@@ -1,6 +1,6 @@
 """A platform that is not configured is not imported: its library stays out of memory. Nor
-are the backends a deployment does not use: the ILS clients when staff renew by hand, and
-SQLAlchemy's PostgreSQL dialect on SQLite.
+are the backends a deployment does not use: the ILS clients when staff renew by hand,
+SQLAlchemy's PostgreSQL dialect on SQLite, and SQLAlchemy's ORM (the storage is Core).
 
 Each case starts the real application in a fresh interpreter (modules already imported by
 the test process would hide the difference) against one fake platform, on SQLite, with the
@@ -33,6 +33,7 @@ SCRIPT = textwrap.dedent(
         "aiogram",
         "vkbottle",
         "sqlalchemy.dialects.postgresql",
+        "sqlalchemy.orm",
         "bot.ils.koha",
         "bot.ils.sip2",
     )
@@ -104,5 +105,6 @@ def test_unused_backends_are_not_imported(platform: str, tmp_path: Path) -> None
 
     assert report["started"] == [platform]
     assert "sqlalchemy.dialects.postgresql" not in report["after"]
+    assert "sqlalchemy.orm" not in report["after"], "see storage/asyncio_without_orm.py"
     assert "bot.ils.koha" not in report["after"]
     assert "bot.ils.sip2" not in report["after"]
