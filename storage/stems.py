@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import Stemmer
+if TYPE_CHECKING:
+    import Stemmer
 
 WORD = re.compile(r"[^\W_]+")
 """A run of letters and digits: anything else, quotes and FTS operators included, separates."""
@@ -44,12 +45,19 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 """Function words a query ignores, as PostgreSQL's stop lists do, so that «статьи о диабете»
 needs «статьи» and «диабете», not «о»."""
 
+
 # PyStemmer: the Snowball stemmers compiled to C, the same stems as the pure-Python
 # snowballstemmer package, which imports its 36 languages' stemmers at once (about 2.5 MiB of
 # the bot's memory for the two used here) and stems several times slower. Their own caches
 # are off: :func:`stem` has one.
-_russian = Stemmer.Stemmer("russian", 0)
-_english = Stemmer.Stemmer("english", 0)
+@lru_cache(maxsize=2)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    # Imported on first use: the extension is 0.7 MiB of an idle bot's memory (python -m
+    # bench.memory), and a bot stems nothing until someone writes or searches.
+    import Stemmer
+
+    return Stemmer.Stemmer(language, 0)
+
 
 STEM_CACHE_SIZE = 8192
 """Words whose stems are kept. Reader texts follow Zipf's law, so the most frequent few
@@ -66,9 +74,9 @@ def stem(word: str) -> str:
 @lru_cache(maxsize=STEM_CACHE_SIZE)
 def _stem_of_lowered(lowered: str) -> str:
     if CYRILLIC.search(lowered):
-        result: str = _russian.stemWord(lowered)
+        result: str = _stemmer("russian").stemWord(lowered)
     elif LATIN.search(lowered):
-        result = _english.stemWord(lowered)
+        result = _stemmer("english").stemWord(lowered)
     else:
         result = lowered
     return result
