@@ -169,11 +169,11 @@ async def bench(few: int, many: int) -> None:
                 bot.terminate()
                 await asyncio.wait_for(bot.wait(), timeout=60)
     print(f"imports aiogram + vkbottle only: {imports_only:7.1f} MiB")
-    print(f"python -m bot, idle:             {idle:7.1f} MiB = {idle / imports_only:.2f}×")
+    print(f"python -m bot, idle:             {idle:7.1f} MiB = {idle / imports_only:.3f}×")
     print(f"after {few:>5} distinct readers:    {after_few:7.1f} MiB")
     print(
         f"after {many:>5} distinct readers:    {after_many:7.1f} MiB = "
-        f"{after_many / after_few:.2f}× the RSS after {few}"
+        f"{after_many / after_few:.3f}× the RSS after {few}"
     )
 
 
