@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,7 +17,11 @@ from storage.write_queue import WriteQueue
 
 
 def reader_from_row(row: Row[tuple[object, ...]]) -> Reader:
-    values = row._mapping
+    return reader_from_values(row._mapping)
+
+
+def reader_from_values(values: Mapping[Any, Any]) -> Reader:
+    """The reader in a row of ``readers``, by column name."""
     return Reader(
         id=values["id"],
         address=Address(Platform(values["platform"]), values["peer_id"]),

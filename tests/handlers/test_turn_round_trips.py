@@ -2,66 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import Address, Direction, Platform
 from tests.handlers.conftest import Desk
 from tests.handlers.ticket_steps import consenting_reader, submit_question
+from tests.support.sqlite_calls import count_hand_offs, sqlite_statements, writes
 
 READER = Address(Platform.TELEGRAM, 5151)
-WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-@dataclass
-class Traffic:
-    statements: list[str] = field(default_factory=list)
-    commits: int = 0
-
-    @property
-    def writes(self) -> list[str]:
-        return [s for s in self.statements if s.lstrip().upper().startswith(WRITES)]
-
-
-@contextmanager
-def traffic(engine: AsyncEngine) -> Iterator[Traffic]:
-    """Every statement the engine runs, and every transaction that commits, while inside."""
-    seen = Traffic()
-
-    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.statements.append(statement)
-
-    def on_commit(_conn: Any) -> None:
-        seen.commits += 1
-
-    target = engine.sync_engine
-    event.listen(target, "before_cursor_execute", on_statement)
-    event.listen(target, "commit", on_commit)
-    try:
-        yield seen
-    finally:
-        event.remove(target, "before_cursor_execute", on_statement)
-        event.remove(target, "commit", on_commit)
 
 
 async def test_a_text_outside_any_flow_reads_twice_and_writes_in_one_transaction(
-    desk: Desk,
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await consenting_reader(desk, READER)
-    await desk.say(READER, "Есть ли у вас журнал «Кардиология»?")
 
-    with traffic(desk.storage.engine) as seen:
+    async with sqlite_statements(desk.storage.engine) as seen:
+        # The first turn inside opens the (traced) connection; only the second is counted.
+        await desk.say(READER, "Есть ли у вас журнал «Кардиология»?")
+        seen.clear()
+        counted = count_hand_offs(monkeypatch)
         await desk.say(READER, "А за 2020 год?")
+        hand_offs = list(counted)
 
-    assert seen.commits == 1, seen.statements
-    assert len(seen.writes) == 2, "the dialog state and the log, each in one statement"
-    assert len(seen.statements) <= 4, seen.statements
+    # The turn's read, the open-ticket lookup and the turn's writes: one trip each to
+    # SQLite's thread.
+    assert hand_offs == ["fetch_one", "_run", "write_all"]
+    assert seen.count("COMMIT") == 1, seen
+    assert [w.split(" (")[0] for w in writes(seen)] == [
+        "INSERT INTO dialog_states",
+        "INSERT INTO messages",
+        "INSERT INTO messages",
+    ], "the dialog state, then the log of the text and the answer"
+    assert seen.index("BEGIN ") < seen.index(writes(seen)[0])
     reader = await desk.storage.readers.get(READER)
     assert reader is not None
     log = await desk.storage.conversations.history(reader.id)
@@ -75,10 +50,10 @@ async def test_a_follow_up_to_an_open_ticket_adds_only_its_own_transaction(desk:
     await consenting_reader(desk, READER)
     await submit_question(desk, READER, "Сколько лет журналу «Кардиология»?")
 
-    with traffic(desk.storage.engine) as seen:
+    async with sqlite_statements(desk.storage.engine) as seen:
         await desk.say(READER, "И сколько выпусков в год?")
 
-    assert seen.commits == 2, seen.statements
+    assert seen.count("COMMIT") == 2, seen
 
 
 async def test_a_failed_turn_still_logs_the_readers_text_and_keeps_the_state(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import create_engine
+from tests.support.sqlite_calls import count_hand_offs
 
 
 @pytest.fixture
@@ -26,16 +25,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of each function aiosqlite hands to its thread, from here on."""
-    names: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *a: Any, **k: Any) -> Any:
-        names.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *a, **k)  # type: ignore[no-untyped-call]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    return names
+    return count_hand_offs(monkeypatch)
 
 
 async def test_a_write_transaction_is_one_hand_off_per_statement_and_one_to_commit(
