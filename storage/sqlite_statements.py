@@ -19,10 +19,11 @@ from typing import Any
 import aiosqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Select
+from sqlalchemy.util import greenlet_spawn
 
 _Processor = Callable[[Any], Any] | None
 
@@ -81,16 +82,20 @@ def prepare(
     )
 
 
-async def run_on_thread(connection: AsyncConnection, work: Callable[..., Any], *args: Any) -> Any:
-    """``work(sqlite3_connection, *args)`` in one hand-off to the thread of ``connection``'s
-    pooled aiosqlite connection; SQLite's errors raised as SQLAlchemy's (``IntegrityError``…)."""
-    pooled = await connection.get_raw_connection()
-    driver: aiosqlite.Connection = pooled.driver_connection  # type: ignore[assignment]
+async def run_on_thread(engine: AsyncEngine, work: Callable[..., Any], *args: Any) -> Any:
+    """``work(sqlite3_connection, *args)`` in one hand-off to the thread of a connection from
+    ``engine``'s pool; SQLite's errors raised as SQLAlchemy's (``IntegrityError``…)."""
+    pooled = await engine.raw_connection()
     try:
+        driver: aiosqlite.Connection = pooled.driver_connection  # type: ignore[assignment]
         # aiosqlite's own way to run a function on the connection's thread.
         return await driver._execute(work, driver._conn, *args)  # type: ignore[no-untyped-call]
     except _Failed as failed:
         raise DBAPIError.instance(failed.sql, None, failed.error, sqlite3.Error) from failed.error
+    finally:
+        # In SQLAlchemy's greenlet: returning it may close it (when the pool is full), and
+        # closing an aiosqlite connection is a hand-off too.
+        await greenlet_spawn(pooled.close)
 
 
 class _Failed(Exception):

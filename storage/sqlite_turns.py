@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Insert, Select, TextClause
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.sqlite_statements import fetch_one, prepare, run_on_thread, write_all
 
@@ -29,16 +29,16 @@ class SqliteTurns:
         self._log = prepare(log, dialect, log_columns)
 
     async def load(
-        self, connection: AsyncConnection, parameters: Mapping[str, Any]
+        self, engine: AsyncEngine, parameters: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         """The read's first row, by column name, as SQLAlchemy would give it."""
         load = self._load
-        raw = await run_on_thread(connection, fetch_one, load.sql, load.parameters(parameters))
+        raw = await run_on_thread(engine, fetch_one, load.sql, load.parameters(parameters))
         return None if raw is None else load.row(raw)
 
     async def store(
         self,
-        connection: AsyncConnection,
+        engine: AsyncEngine,
         state: Mapping[str, Any] | None,
         log: Sequence[Mapping[str, Any]],
     ) -> None:
@@ -50,4 +50,4 @@ class SqliteTurns:
             steps.append((self._save_state.sql, [self._save_state.parameters(state)]))
         if log:
             steps.append((self._log.sql, [self._log.parameters(entry) for entry in log]))
-        await run_on_thread(connection, write_all, steps)
+        await run_on_thread(engine, write_all, steps)

@@ -81,12 +81,12 @@ class TurnRepository:
         """The reader at ``address`` (None if new) and their dialog state, in one query."""
         parameters = {"platform": str(address.platform), "peer_id": address.peer_id}
         values: Mapping[Any, Any] | None
-        async with self._reads.connect() as conn:
-            if self._sqlite is not None:
-                values = await self._sqlite.load(conn, parameters)
-            else:
+        if self._sqlite is not None:
+            values = await self._sqlite.load(self._engine, parameters)
+        else:
+            async with self._reads.connect() as conn:
                 row = (await conn.execute(_LOAD, parameters)).first()
-                values = None if row is None else row._mapping
+            values = None if row is None else row._mapping
         if values is None:
             return None, DialogState()
         return reader_from_values(values), _state(values)
@@ -119,8 +119,7 @@ class TurnRepository:
         ]
         async with self._queue.turn():
             if self._sqlite is not None:
-                async with self._engine.connect() as conn:
-                    await self._sqlite.store(conn, state, log)
+                await self._sqlite.store(self._engine, state, log)
                 return
             async with self._engine.begin() as conn:
                 if state is not None:
