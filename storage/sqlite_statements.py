@@ -36,6 +36,8 @@ class Prepared:
     names: tuple[str, ...]
     """The bound parameters' names, in the order of their ``?``."""
     binds: tuple[_Processor, ...]
+    constants: Mapping[str, Any]
+    """The values the statement itself binds (``literal(…)``), by parameter name."""
     keys: tuple[str, ...] = ()
     """A SELECT's column names, as SQLAlchemy's rows name them."""
     results: tuple[_Processor, ...] = ()
@@ -44,7 +46,9 @@ class Prepared:
         return tuple(
             value if process is None else process(value)
             for value, process in zip(
-                (values[name] for name in self.names), self.binds, strict=True
+                (values[name] if name in values else self.constants[name] for name in self.names),
+                self.binds,
+                strict=True,
             )
         )
 
@@ -66,17 +70,26 @@ def prepare(
         dialect=dialect, column_keys=list(column_keys) if column_keys is not None else None
     )
     assert isinstance(compiled, SQLCompiler)
+    if any(bind.expanding for bind in compiled.binds.values()):
+        # Its "?"s are only known once the list is: write IN with one literal() per value.
+        raise ValueError("prepared statements take no expanding IN parameters")
     names = tuple(compiled.positiontup or ())
     binds = tuple(
         compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
+    constants = {
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if name in names and not bind.required
+    }
     if not isinstance(statement, Select):
-        return Prepared(compiled.string, names, binds)
+        return Prepared(compiled.string, names, binds, constants)
     columns = statement.selected_columns
     return Prepared(
         compiled.string,
         names,
         binds,
+        constants,
         tuple(columns.keys()),
         tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
     )

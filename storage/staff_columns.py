@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-from sqlalchemy import RowMapping
 
 from storage.models import Address, Platform, StaffMember, StaffThread
 
@@ -17,7 +16,7 @@ def member(platform: str | None, user_id: int | None, name: str | None) -> Staff
     return StaffMember(Platform(platform), user_id, name or "")
 
 
-def member_of(values: RowMapping, prefix: str) -> StaffMember | None:
+def member_of(values: Mapping[Any, Any], prefix: str) -> StaffMember | None:
     """The staff member stored in the ``<prefix>_*`` columns, None when there is none."""
     return member(
         values[f"{prefix}_platform"], values[f"{prefix}_user_id"], values[f"{prefix}_name"]
@@ -33,7 +32,7 @@ def member_columns(prefix: str, member: StaffMember | None) -> dict[str, Any]:
     }
 
 
-def thread_of(values: RowMapping) -> StaffThread | None:
+def thread_of(values: Mapping[Any, Any]) -> StaffThread | None:
     """The staff-chat thread stored in a row, None before staff were told."""
     if values["staff_platform"] is None or values["staff_chat_id"] is None:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Row, Select, select
@@ -36,7 +37,11 @@ def assignee_of(row: Row[Any]) -> StaffMember | None:
 
 
 def ticket(row: Row[Any]) -> Ticket:
-    values = row._mapping
+    return ticket_from_values(row._mapping)
+
+
+def ticket_from_values(values: Mapping[Any, Any]) -> Ticket:
+    """The ticket in a row of :func:`ticket_select`, by column name."""
     platform = values["reader_platform"]
     return Ticket(
         id=values["id"],
@@ -47,7 +52,7 @@ def ticket(row: Row[Any]) -> Ticket:
         deadline_at=values["deadline_at"],
         created_at=values["created_at"],
         updated_at=values["updated_at"],
-        assignee=assignee_of(row),
+        assignee=member_of(values, "assignee"),
         thread=thread_of(values),
         answered_at=values["answered_at"],
         closed_at=values["closed_at"],

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, bindparam, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import search as full_text
 from storage.connectable import Connectable, single_reads
@@ -27,6 +27,7 @@ from storage.models import (
     TicketStatus,
 )
 from storage.schema import staff_message_links, ticket_events, ticket_messages, tickets
+from storage.sqlite_statements import fetch_one, prepare, run_on_thread
 from storage.staff_columns import member_columns, thread_columns
 from storage.ticket_rows import (
     assignee_of,
@@ -34,6 +35,7 @@ from storage.ticket_rows import (
     handover_json,
     message,
     ticket,
+    ticket_from_values,
     ticket_select,
 )
 from storage.types import Clock, UtcDateTime, utcnow
@@ -50,7 +52,12 @@ class TicketNotFound(LookupError):
 
 _LATEST_ACTIVE = (
     ticket_select()
-    .where(tickets.c.reader_id == bindparam("reader_id"), tickets.c.status.in_(ACTIVE))
+    .where(
+        tickets.c.reader_id == bindparam("reader_id"),
+        # One bound value each, not SQLAlchemy's expanding IN: the statement's SQL is then
+        # fixed, so it can be prepared once (see storage.sqlite_statements).
+        tickets.c.status.in_([literal(status, String) for status in ACTIVE]),
+    )
     .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
     .limit(1)
 )
@@ -68,6 +75,12 @@ class TicketRepository:
         self._engine = engine
         self._reads = single_reads(engine)
         self._clock = clock
+        self._sqlite_engine = (
+            engine if isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite" else None
+        )
+        self._latest_active = (
+            prepare(_LATEST_ACTIVE, engine.dialect) if self._sqlite_engine is not None else None
+        )
 
     async def create(
         self,
@@ -122,8 +135,16 @@ class TicketRepository:
 
     async def latest_active_for_reader(self, reader_id: int) -> Ticket | None:
         """The reader's newest ticket that is new, in progress or answered (not closed)."""
+        parameters = {"reader_id": reader_id}
+        if self._sqlite_engine is not None and self._latest_active is not None:
+            # Every free text of a reader runs this: one hand-off to SQLite's thread.
+            found = self._latest_active
+            raw = await run_on_thread(
+                self._sqlite_engine, fetch_one, found.sql, found.parameters(parameters)
+            )
+            return None if raw is None else ticket_from_values(found.row(raw))
         async with self._reads.connect() as conn:
-            row = (await conn.execute(_LATEST_ACTIVE, {"reader_id": reader_id})).first()
+            row = (await conn.execute(_LATEST_ACTIVE, parameters)).first()
         return ticket(row) if row else None
 
     async def count_created_since(self, reader_id: int, since: datetime) -> int:

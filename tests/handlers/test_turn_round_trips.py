@@ -29,7 +29,7 @@ async def test_a_text_outside_any_flow_reads_twice_and_writes_in_one_transaction
 
     # The turn's read, the open-ticket lookup and the turn's writes: one trip each to
     # SQLite's thread.
-    assert hand_offs == ["fetch_one", "_run", "write_all"]
+    assert hand_offs == ["fetch_one", "fetch_one", "write_all"]
     assert seen.count("COMMIT") == 1, seen
     assert [w.split(" (")[0] for w in writes(seen)] == [
         "INSERT INTO dialog_states",

@@ -209,6 +209,24 @@ async def test_latest_active_skips_closed_tickets(storage: Storage, reader: Read
     assert latest.id == answered.id
 
 
+async def test_latest_active_reads_every_column_as_get_does(
+    storage: Storage, reader: Reader
+) -> None:
+    """On SQLite it runs outside SQLAlchemy's execution (``storage.sqlite_statements``): its
+    values, timestamps and JSON included, must be the ones SQLAlchemy reads."""
+    await storage.readers.set_consent(reader.id, ConsentState.GIVEN, "Пётр")
+    opened = await open_ticket(storage, reader, 1)
+    await storage.tickets.assign(opened.id, ANNA, at(2))
+    await storage.tickets.set_status(opened.id, TicketStatus.ANSWERED, "a", at(3))
+    await storage.tickets.set_thread(opened.id, StaffThread(STAFF_CHAT, 77, 901))
+
+    latest = await storage.tickets.latest_active_for_reader(reader.id)
+
+    assert latest == await storage.tickets.get(opened.id)
+    assert latest is not None
+    assert (latest.assignee, latest.reader_name, latest.answered_at) == (ANNA, "Пётр", at(3))
+
+
 async def test_count_created_since(storage: Storage, reader: Reader) -> None:
     other = await storage.readers.create(Address(Platform.VK, 2), "ru")
     for minute in (0, 10, 20):
