@@ -26,6 +26,7 @@ from storage.publishing import CalendarRepository, DigestRepository
 from storage.readers import ReaderRepository
 from storage.renewals import RenewalRepository
 from storage.sqlite_driver import one_hop_dbapi
+from storage.sqlite_lanes import SqliteLane
 from storage.staff import StaffProfileRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.templates import TemplateRepository
@@ -125,12 +126,19 @@ class Storage:
         self.engine = engine
         self._clock = clock
         self.write_queue = queue = WriteQueue(engine.dialect)
+        # A reader turn's reads and its writes each on a connection kept for them (see
+        # storage.sqlite_lanes); two, so that no read waits behind a write that waits for
+        # another process's lock.
+        self._lanes = (
+            (SqliteLane(engine), SqliteLane(engine)) if engine.dialect.name == "sqlite" else None
+        )
+        reads, writes = self._lanes or (None, None)
         self.readers = ReaderRepository(engine, clock, queue)
         self.conversations = ConversationRepository(engine, clock)
         self.dialogs = DialogRepository(engine, clock)
-        self.turns = TurnRepository(engine, clock, queue)
+        self.turns = TurnRepository(engine, clock, queue, reads=reads, writes=writes)
         self.outbox = OutboxRepository(QueuedWrites(engine, queue), clock)
-        self.tickets = TicketRepository(engine, clock)
+        self.tickets = TicketRepository(engine, clock, sqlite_reads=reads)
         self.templates = TemplateRepository(engine, clock)
         self.staff = StaffProfileRepository(engine, clock)
         self.cursors = PollCursorRepository(engine, clock)
@@ -156,7 +164,10 @@ class Storage:
         return cls(create_engine(url, **engine_kwargs), clock)
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (the storage may still be used: connections are
+        opened again as needed)."""
+        for lane in self._lanes or ():
+            await lane.close()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Self:

@@ -20,6 +20,7 @@ import aiosqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Select
@@ -97,18 +98,25 @@ def prepare(
 
 async def run_on_thread(engine: AsyncEngine, work: Callable[..., Any], *args: Any) -> Any:
     """``work(sqlite3_connection, *args)`` in one hand-off to the thread of a connection from
-    ``engine``'s pool; SQLite's errors raised as SQLAlchemy's (``IntegrityError``…)."""
+    ``engine``'s pool, taken for this call only (see :func:`call_on`)."""
     pooled = await engine.raw_connection()
     try:
-        driver: aiosqlite.Connection = pooled.driver_connection  # type: ignore[assignment]
-        # aiosqlite's own way to run a function on the connection's thread.
-        return await driver._execute(work, driver._conn, *args)  # type: ignore[no-untyped-call]
-    except _Failed as failed:
-        raise DBAPIError.instance(failed.sql, None, failed.error, sqlite3.Error) from failed.error
+        return await call_on(pooled, work, *args)
     finally:
         # In SQLAlchemy's greenlet: returning it may close it (when the pool is full), and
         # closing an aiosqlite connection is a hand-off too.
         await greenlet_spawn(pooled.close)
+
+
+async def call_on(pooled: PoolProxiedConnection, work: Callable[..., Any], *args: Any) -> Any:
+    """``work(sqlite3_connection, *args)`` in one hand-off to the thread of ``pooled``, an
+    aiosqlite connection; SQLite's errors raised as SQLAlchemy's (``IntegrityError``…)."""
+    driver: aiosqlite.Connection = pooled.driver_connection  # type: ignore[assignment]
+    try:
+        # aiosqlite's own way to run a function on the connection's thread.
+        return await driver._execute(work, driver._conn, *args)  # type: ignore[no-untyped-call]
+    except _Failed as failed:
+        raise DBAPIError.instance(failed.sql, None, failed.error, sqlite3.Error) from failed.error
 
 
 class _Failed(Exception):

@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import Insert, Select, TextClause
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.sqlite_statements import fetch_one, prepare, run_on_thread, write_all
+from storage.sqlite_lanes import Calls
+from storage.sqlite_statements import fetch_one, prepare, write_all
 
 
 class SqliteTurns:
-    """The turn's read, state upsert and log insert, compiled once for ``dialect``."""
+    """The turn's read, state upsert and log insert, compiled once for ``dialect``; the read
+    runs on ``reads``, the writes on ``writes``."""
 
     def __init__(
         self,
@@ -23,22 +24,24 @@ class SqliteTurns:
         save_state: TextClause,
         log: Insert,
         log_columns: Sequence[str],
+        *,
+        reads: Calls,
+        writes: Calls,
     ) -> None:
+        self._reads = reads
+        self._writes = writes
         self._load = prepare(load, dialect)
         self._save_state = prepare(save_state, dialect)
         self._log = prepare(log, dialect, log_columns)
 
-    async def load(
-        self, engine: AsyncEngine, parameters: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
+    async def load(self, parameters: Mapping[str, Any]) -> dict[str, Any] | None:
         """The read's first row, by column name, as SQLAlchemy would give it."""
         load = self._load
-        raw = await run_on_thread(engine, fetch_one, load.sql, load.parameters(parameters))
+        raw = await self._reads.run(fetch_one, load.sql, load.parameters(parameters))
         return None if raw is None else load.row(raw)
 
     async def store(
         self,
-        engine: AsyncEngine,
         state: Mapping[str, Any] | None,
         log: Sequence[Mapping[str, Any]],
     ) -> None:
@@ -50,4 +53,4 @@ class SqliteTurns:
             steps.append((self._save_state.sql, [self._save_state.parameters(state)]))
         if log:
             steps.append((self._log.sql, [self._log.parameters(entry) for entry in log]))
-        await run_on_thread(engine, write_all, steps)
+        await self._writes.run(write_all, steps)

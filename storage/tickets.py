@@ -27,7 +27,8 @@ from storage.models import (
     TicketStatus,
 )
 from storage.schema import staff_message_links, ticket_events, ticket_messages, tickets
-from storage.sqlite_statements import fetch_one, prepare, run_on_thread
+from storage.sqlite_lanes import Calls, PooledCalls
+from storage.sqlite_statements import fetch_one, prepare
 from storage.staff_columns import member_columns, thread_columns
 from storage.ticket_rows import (
     assignee_of,
@@ -71,16 +72,19 @@ class TicketRepository:
     ``readers``), its assignee and its staff-chat thread.
     """
 
-    def __init__(self, engine: Connectable, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, engine: Connectable, clock: Clock = utcnow, *, sqlite_reads: Calls | None = None
+    ) -> None:
+        """``sqlite_reads``: where the open-ticket lookup runs on an SQLite engine (on a
+        connection of its own from the pool by default; see ``storage.sqlite_lanes``)."""
         self._engine = engine
         self._reads = single_reads(engine)
         self._clock = clock
-        self._sqlite_engine = (
-            engine if isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite" else None
-        )
-        self._latest_active = (
-            prepare(_LATEST_ACTIVE, engine.dialect) if self._sqlite_engine is not None else None
-        )
+        self._sqlite_reads: Calls | None = None
+        self._latest_active = None
+        if isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite":
+            self._sqlite_reads = sqlite_reads or PooledCalls(engine)
+            self._latest_active = prepare(_LATEST_ACTIVE, engine.dialect)
 
     async def create(
         self,
@@ -136,12 +140,10 @@ class TicketRepository:
     async def latest_active_for_reader(self, reader_id: int) -> Ticket | None:
         """The reader's newest ticket that is new, in progress or answered (not closed)."""
         parameters = {"reader_id": reader_id}
-        if self._sqlite_engine is not None and self._latest_active is not None:
+        if self._sqlite_reads is not None and self._latest_active is not None:
             # Every free text of a reader runs this: one hand-off to SQLite's thread.
             found = self._latest_active
-            raw = await run_on_thread(
-                self._sqlite_engine, fetch_one, found.sql, found.parameters(parameters)
-            )
+            raw = await self._sqlite_reads.run(fetch_one, found.sql, found.parameters(parameters))
             return None if raw is None else ticket_from_values(found.row(raw))
         async with self._reads.connect() as conn:
             row = (await conn.execute(_LATEST_ACTIVE, parameters)).first()

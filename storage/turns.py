@@ -13,6 +13,7 @@ from storage.dialect import reusable_upsert
 from storage.models import Address, DialogState, Reader, TurnRecord
 from storage.readers import reader_from_values
 from storage.schema import dialog_states, messages, readers
+from storage.sqlite_lanes import Calls, PooledCalls
 from storage.sqlite_turns import SqliteTurns
 from storage.types import Clock, utcnow
 from storage.write_queue import WriteQueue
@@ -65,14 +66,31 @@ class TurnRepository:
     """
 
     def __init__(
-        self, engine: AsyncEngine, clock: Clock = utcnow, queue: WriteQueue | None = None
+        self,
+        engine: AsyncEngine,
+        clock: Clock = utcnow,
+        queue: WriteQueue | None = None,
+        *,
+        reads: Calls | None = None,
+        writes: Calls | None = None,
     ) -> None:
+        """``reads`` and ``writes``: where the SQLite turn's read and its writes run (each
+        call on a connection of its own from the pool by default; see
+        ``storage.sqlite_lanes``)."""
         self._engine = engine
         self._reads = single_reads(engine)
         self._clock = clock
         self._queue = queue or WriteQueue(engine.dialect)
         self._sqlite = (
-            SqliteTurns(engine.dialect, _LOAD, _SAVE_STATE, _LOG, _LOG_COLUMNS)
+            SqliteTurns(
+                engine.dialect,
+                _LOAD,
+                _SAVE_STATE,
+                _LOG,
+                _LOG_COLUMNS,
+                reads=reads or PooledCalls(engine),
+                writes=writes or PooledCalls(engine),
+            )
             if engine.dialect.name == "sqlite"
             else None
         )
@@ -82,7 +100,7 @@ class TurnRepository:
         parameters = {"platform": str(address.platform), "peer_id": address.peer_id}
         values: Mapping[Any, Any] | None
         if self._sqlite is not None:
-            values = await self._sqlite.load(self._engine, parameters)
+            values = await self._sqlite.load(parameters)
         else:
             async with self._reads.connect() as conn:
                 row = (await conn.execute(_LOAD, parameters)).first()
@@ -119,7 +137,7 @@ class TurnRepository:
         ]
         async with self._queue.turn():
             if self._sqlite is not None:
-                await self._sqlite.store(self._engine, state, log)
+                await self._sqlite.store(state, log)
                 return
             async with self._engine.begin() as conn:
                 if state is not None:

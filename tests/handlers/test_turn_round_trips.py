@@ -19,7 +19,7 @@ async def test_a_text_outside_any_flow_reads_twice_and_writes_in_one_transaction
 ) -> None:
     await consenting_reader(desk, READER)
 
-    async with sqlite_statements(desk.storage.engine) as seen:
+    async with sqlite_statements(desk.storage) as seen:
         # The first turn inside opens the (traced) connection; only the second is counted.
         await desk.say(READER, "Есть ли у вас журнал «Кардиология»?")
         seen.clear()
@@ -50,7 +50,7 @@ async def test_a_follow_up_to_an_open_ticket_adds_only_its_own_transaction(desk:
     await consenting_reader(desk, READER)
     await submit_question(desk, READER, "Сколько лет журналу «Кардиология»?")
 
-    async with sqlite_statements(desk.storage.engine) as seen:
+    async with sqlite_statements(desk.storage) as seen:
         await desk.say(READER, "И сколько выпусков в год?")
 
     assert seen.count("COMMIT") == 2, seen

@@ -122,7 +122,9 @@ async def test_on_sqlite_a_turns_read_and_its_writes_are_one_hand_off_each(
         pytest.skip("aiosqlite's thread hand-offs")
     log = (LoggedMessage(Direction.IN, "т"), LoggedMessage(Direction.OUT, "о"))
     record = TurnRecord(reader.id, reader.address.platform, DialogState(flow="ask"), log)
+    # The first turn opens the connections the turns keep (see storage.sqlite_lanes).
     await storage.turns.load(reader.address)
+    await storage.turns.store(record)
     hand_offs = count_hand_offs(monkeypatch)
 
     await storage.turns.load(reader.address)

@@ -10,7 +10,8 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.database import Storage
 
 
 def count_hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -27,26 +28,27 @@ def count_hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @asynccontextmanager
-async def sqlite_statements(engine: AsyncEngine) -> AsyncIterator[list[str]]:
-    """Every statement SQLite runs on ``engine``'s connections while inside, as SQLite's
+async def sqlite_statements(storage: Storage) -> AsyncIterator[list[str]]:
+    """Every statement SQLite runs on ``storage``'s connections while inside, as SQLite's
     trace reports it (an ``executemany`` once per row).
 
-    The pool is emptied first and at the end, so that every connection used inside is
-    opened, and traced, inside.
+    Its connections are closed first and at the end, so that every connection used inside
+    is opened, and traced, inside.
     """
+    engine = storage.engine
     seen: list[str] = []
 
     def trace(dbapi_connection: Any, record: Any) -> None:
         driver: aiosqlite.Connection = record.driver_connection
         dbapi_connection.await_(driver.set_trace_callback(seen.append))
 
-    await engine.dispose()
+    await storage.close()
     event.listen(engine.sync_engine, "connect", trace)
     try:
         yield seen
     finally:
         event.remove(engine.sync_engine, "connect", trace)
-        await engine.dispose()
+        await storage.close()
 
 
 def writes(statements: list[str]) -> list[str]:
