@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import String, bindparam, literal, select
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.engine import make_url
 
 from storage.schema import tickets
 from storage.sqlite_statements import prepare
@@ -32,4 +32,4 @@ def test_an_expanding_in_is_refused() -> None:
 
 def test_only_sqlite_statements_are_prepared() -> None:
     with pytest.raises(ValueError, match="postgresql"):
-        prepare(select(tickets.c.id), PGDialect())
+        prepare(select(tickets.c.id), make_url("postgresql+asyncpg://").get_dialect()())
