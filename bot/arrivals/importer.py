@@ -4,16 +4,12 @@ with de-duplication, counting what happened to each one."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.arrivals.csvfile import header_columns, read_csv
-from bot.arrivals.feed import looks_like_feed, read_feed
-from bot.arrivals.marc import looks_like_iso2709, looks_like_marcxml, read_iso2709, read_marcxml
-from bot.arrivals.parsed import Records, Unreadable
+from bot.arrivals.parsed import Unreadable
 from handlers.arrivals.subjects import SubjectMap
 from storage.arrival_models import (
     Arrival,
@@ -28,24 +24,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_LENGTH = 255
 
-Reader = Callable[[bytes, str], Records]
-
 
 class ArrivalStore(Protocol):
     async def store(self, record: ArrivalRecord) -> tuple[Outcome, Arrival]: ...
-
-
-def reader_for(data: bytes) -> tuple[str, Reader] | None:
-    """The format of ``data`` and its reader, told from the content, not the file name."""
-    if looks_like_iso2709(data):
-        return "ISO 2709", read_iso2709
-    if looks_like_feed(data):
-        return "RSS/Atom", read_feed
-    if looks_like_marcxml(data):
-        return "MARCXML", read_marcxml
-    if header_columns(data) is not None:
-        return "CSV", read_csv
-    return None
 
 
 class ArrivalImporter:
@@ -60,6 +41,9 @@ class ArrivalImporter:
         never stops the rest. ``source`` names the file or feed."""
         source = source[:SOURCE_LENGTH]
         summary = ImportSummary(source)
+        # The parsers (and xml.sax) load with the first import, not with the bot.
+        from bot.arrivals.formats import reader_for
+
         found = reader_for(data)
         if found is None:
             summary.unreadable = Reason.UNKNOWN_FORMAT

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.arrivals.csvfile import read_csv
-from bot.arrivals.importer import reader_for
+from bot.arrivals.formats import reader_for
 from bot.arrivals.parsed import Unreadable
 from storage.arrival_models import ArrivalRecord, Reason, Rejection
 

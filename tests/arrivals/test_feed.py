@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.arrivals.importer import ArrivalImporter, reader_for
+from bot.arrivals.formats import reader_for
+from bot.arrivals.importer import ArrivalImporter
 from bot.arrivals.poller import FeedPoller
 from storage.database import Storage
 

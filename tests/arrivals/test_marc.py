@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.arrivals.importer import reader_for
+from bot.arrivals.formats import reader_for
 from bot.arrivals.marc import read_iso2709, read_marcxml
 from bot.arrivals.parsed import Parsed, Unreadable
 from storage.arrival_models import ArrivalRecord, Reason, Rejection
