@@ -9,16 +9,13 @@ manual ILS backend, then reports which of those modules are loaded.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-SCRIPT = textwrap.dedent(
-    """
+from tests.support.fresh_interpreter import json_report
+
+SCRIPT = """
     import asyncio, json, subprocess, sys
     from tests.e2e.conftest import STAFF_CHAT_ID, VK_GROUP_ID, make_settings
     from bot.playground.platforms.telegram_server import FakeTelegramServer
@@ -65,22 +62,11 @@ SCRIPT = textwrap.dedent(
 
     asyncio.run(main(sys.argv[1], sys.argv[2]))
     """
-)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(platform: str, tmp_path: Path) -> dict[str, list[str]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, platform, url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    report: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    report: dict[str, list[str]] = json_report(SCRIPT, platform, url)
     return report
 
 
